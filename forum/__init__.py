@@ -1,0 +1,122 @@
+"""The forum matchmaking platform: a Flask application factory."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from forum import config
+from forum.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    # SQLite ignores foreign keys unless asked, per connection.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FORUM")
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config.finalize(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from forum import cli, errors
+
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from forum import models  # noqa: F401  (models must be imported before migrations look at them)
+    from forum.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to see this page.")
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from forum.models import User
+
+        try:
+            return db.session.get(User, int(user_id))
+        except (ValueError, SQLAlchemyError):
+            return None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from forum.auth import bp as auth_bp
+    from forum.companies import bp as companies_bp
+    from forum.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(companies_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from forum.i18n import format_date_range
+    from forum.languages import language_label
+
+    @app.context_processor
+    def inject_forum() -> dict[str, Any]:
+        return {"current_forum": _current_forum_or_none}
+
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["format_date_range"] = format_date_range
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["language_label"] = language_label
+
+
+def _current_forum_or_none():
+    """The forum for the header and footer, fetched once per request; None if the database is down."""
+    if "current_forum" not in g:
+        from forum.services.forums import current_forum
+
+        try:
+            g.current_forum = current_forum()
+        except SQLAlchemyError:
+            db.session.rollback()
+            g.current_forum = None
+    return g.current_forum

@@ -1,0 +1,94 @@
+"""Command-line tools: ``flask --app forum <command>``. Each one calls services, never the models directly."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from forum.services import accounts, demo
+from forum.services.errors import ServiceError
+from forum.services.importer import import_companies_csv
+from forum.validation import clean_email
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_organizer)
+    app.cli.add_command(import_companies)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the database, or upgrade it to the latest schema."""
+    upgrade()
+    click.echo("The database is up to date.")
+
+
+@click.command("demo")
+@click.option("--serve", is_flag=True, help="Start the development server once the demo forum is loaded.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="With --serve: the address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
+              help="With --serve: the port to listen on.")
+def demo_command(serve: bool, host: str, port: int) -> None:
+    """Load the "Kashkadarya Invest-2024" demo forum. Running it again changes nothing."""
+    upgrade()
+    summary = demo.load_demo_forum()
+    click.echo(
+        f"Demo forum “{summary.forum_name}”: {summary.companies} companies "
+        f"({summary.created} new, {summary.updated} updated), {summary.users} demo accounts."
+    )
+    click.echo("Demo logins (password for all: " + demo.DEMO_PASSWORD + "):")
+    for email, role in summary.logins:
+        click.echo(f"  {email:<38} {role}")
+    if serve:
+        from flask import current_app
+
+        click.echo(f"Open http://{host}:{port}/ in your browser. Stop with Ctrl+C.")
+        current_app.run(host=host, port=port, debug=False, load_dotenv=False, use_reloader=False)
+
+
+def _email_argument(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        return clean_email(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command("create-organizer")
+@click.argument("email", callback=_email_argument)
+@click.option("--name", default="", help="The organizer's full name.")
+@click.password_option(help="Asked for interactively when not given.")
+def create_organizer(email: str, name: str, password: str) -> None:
+    """Create an organizer account for EMAIL; asks for the password."""
+    try:
+        user = accounts.create_organizer(email, password, full_name=name.strip())
+    except ServiceError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(2)
+    click.echo(f"Organizer {user.email} created.")
+
+
+@click.command("import-companies")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+def import_companies(file: Path) -> None:
+    """Import companies from a UTF-8 CSV FILE. All rows or none: a file with a bad row changes nothing."""
+    try:
+        result = import_companies_csv(file.read_bytes())
+    except ServiceError as exc:
+        click.echo(f"Error: {file}: {exc.message} Nothing was imported.", err=True)
+        sys.exit(1)
+    if not result.ok:
+        for error in result.errors:
+            click.echo(f"{file}:{error.line}: {error.message}", err=True)
+        click.echo(f"{len(result.errors)} bad row(s); nothing was imported.", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Imported {file.name}: {result.created} new, {result.updated} updated, {result.unchanged} unchanged."
+    )
+    if result.new_delegations:
+        click.echo("New delegations: " + ", ".join(result.new_delegations))

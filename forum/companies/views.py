@@ -1,0 +1,90 @@
+"""The company directory, company pages, and editing a profile."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from forum.companies import bp
+from forum.companies.forms import SIZE_CHOICES, CompanyProfileForm, DirectoryFilterForm
+from forum.forms import attach_service_error
+from forum.services import companies
+from forum.services.errors import NotFound, PermissionDenied, ServiceError
+
+
+@bp.app_template_filter("size_label")
+def size_label(size) -> str:
+    return str(dict(SIZE_CHOICES).get(size.value if size else "", ""))
+
+
+@bp.get("/companies/")
+def directory() -> str:
+    form = DirectoryFilterForm(request.args)
+    form.validate()
+
+    def accepted(field):
+        # A filter that does not validate (an unknown id, a mangled URL) is dropped, not an error page.
+        return None if field.errors else field.data or None
+
+    query = companies.DirectoryQuery(
+        text=accepted(form.q) or "",
+        delegation_id=accepted(form.delegation),
+        sector_id=accepted(form.sector),
+        page=request.args.get("page", 1, type=int),
+    )
+    page = companies.search_directory(query, current_app.config["DIRECTORY_PER_PAGE"])
+    filtered = bool(query.text or query.delegation_id or query.sector_id)
+    return render_template("companies/directory.html", form=form, page=page, query=query, filtered=filtered)
+
+
+def _company_or_404(company_id: int):
+    try:
+        return companies.get_company(company_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/companies/<int:company_id>")
+def detail(company_id: int) -> str:
+    company = _company_or_404(company_id)
+    return render_template(
+        "companies/detail.html",
+        company=company,
+        can_edit=companies.can_edit(current_user, company),
+        show_contacts=companies.can_see_contacts(current_user, company),
+    )
+
+
+@bp.get("/my/company")
+@login_required
+def my_company() -> Response:
+    if current_user.company_id is None:
+        flash(_("Organizer accounts have no company of their own. Pick one from the directory."), "info")
+        return redirect(url_for("companies.directory"))
+    return redirect(url_for("companies.edit", company_id=current_user.company_id))
+
+
+@bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(company_id: int) -> str | Response:
+    company = _company_or_404(company_id)
+    if not companies.can_edit(current_user, company):
+        abort(403)
+    form = CompanyProfileForm()
+    if request.method == "GET":
+        form.load(company)
+    elif form.validate_on_submit():
+        try:
+            companies.update_company(current_user, company_id, form.to_profile())
+        except PermissionDenied:
+            abort(403)
+        except ServiceError as exc:
+            if not attach_service_error(form, exc):
+                flash(exc.message, "error")
+        else:
+            flash(_("Your changes to %(company)s are saved.", company=company.name), "success")
+            return redirect(url_for("companies.detail", company_id=company_id))
+    status = 422 if form.errors else 200
+    return render_template("companies/edit.html", form=form, company=company), status

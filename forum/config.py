@@ -1,0 +1,73 @@
+"""Configuration: code defaults, then ``instance/config.py``, then ``FORUM_*`` environment variables.
+
+Every setting here is documented in the README's "Configuration" table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class Defaults:
+    # Filled in by ``finalize``: read from instance/secret_key, generated on first start.
+    SECRET_KEY: str | None = None
+    # None means the embedded SQLite database in instance/forum.sqlite.
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    FORUM_TIMEZONE = "Asia/Tashkent"
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tashkent"
+
+    DIRECTORY_PER_PAGE = 24
+    PASSWORD_MIN_LENGTH = 10
+    IMPORT_MAX_ROWS = 5000
+    # Uploads (CSV) and form posts: anything larger is refused with a 413 page.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A delegate may fill the sign-up form slowly on a phone; an hour is too short.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+
+def _database_uri(url: str | None, instance_path: Path) -> str:
+    if not url:
+        return f"sqlite:///{instance_path / 'forum.sqlite'}"
+    # Accept the plain PostgreSQL URLs admins paste, and pin the psycopg 3 driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(instance_path: Path) -> str:
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key + "\n")
+    key_file.chmod(0o600)
+    return key
+
+
+def finalize(app: Flask) -> None:
+    """Derive settings that depend on others once every source has been read."""
+    instance_path = Path(app.instance_path)
+    cfg = app.config
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = _database_uri(cfg.get("DATABASE_URL"), instance_path)
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _secret_key(instance_path)
+    cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["FORUM_TIMEZONE"]
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite has no connection pool worth pinging.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            k: v for k, v in cfg["SQLALCHEMY_ENGINE_OPTIONS"].items() if k != "pool_pre_ping"
+        }

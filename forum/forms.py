@@ -1,0 +1,50 @@
+"""The base form every form of the platform derives from, and helpers shared by the blueprints."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from forum.services.errors import ServiceError
+from forum.validation import clean_text
+
+
+def _clean_line(value):
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _clean_multiline(value):
+    return clean_text(value, multiline=True) if isinstance(value, str) else value
+
+
+class ForumForm(FlaskForm):
+    """CSRF-protected form whose text fields arrive trimmed and free of control characters."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            cls = unbound_field.field_class
+            if issubclass(cls, StringField) and not issubclass(cls, PasswordField):
+                cleaner = _clean_multiline if issubclass(cls, TextAreaField) else _clean_line
+                filters = (cleaner, *unbound_field.kwargs.get("filters", ()))
+                unbound_field.kwargs["filters"] = filters
+            return unbound_field.bind(form=form, **options)
+
+
+class CheckboxListWidget(ListWidget):
+    """Checkbox groups for multi-select fields: usable on phones, no JavaScript needed."""
+
+    def __init__(self) -> None:
+        super().__init__(html_tag="ul", prefix_label=False)
+
+
+checkbox_options = {"widget": CheckboxListWidget(), "option_widget": CheckboxInput()}
+
+
+def attach_service_error(form: FlaskForm, error: ServiceError) -> bool:
+    """Show a service refusal next to the field it concerns; False when it concerns no field."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is None:
+        return False
+    field.errors = [*field.errors, error.message]
+    return True

@@ -1,0 +1,19 @@
+"""SQLAlchemy models, one module per aggregate. Import them from here."""
+
+from forum.models.company import Company, CompanySize, company_sector, name_key
+from forum.models.forum import Delegation, Forum, Sector
+from forum.models.types import utcnow
+from forum.models.user import Role, User
+
+__all__ = [
+    "Company",
+    "CompanySize",
+    "Delegation",
+    "Forum",
+    "Role",
+    "Sector",
+    "User",
+    "company_sector",
+    "name_key",
+    "utcnow",
+]

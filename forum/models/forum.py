@@ -1,0 +1,65 @@
+"""The event itself, the delegations that come to it, and the sector taxonomy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.extensions import db
+from forum.models.types import UTCDateTime, utcnow
+
+FORUM_NAME_MAX = 160
+DELEGATION_NAME_MAX = 120
+COUNTRY_MAX = 80
+SECTOR_KEY_MAX = 40
+SECTOR_LABEL_MAX = 80
+
+
+class Forum(db.Model):
+    """One investment forum. The platform serves one forum at a time (the first row)."""
+
+    __tablename__ = "forum"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(FORUM_NAME_MAX))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    # IANA name; times are stored in UTC and shown in this zone.
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tashkent")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Forum {self.name!r}>"
+
+
+class Delegation(db.Model):
+    """A regional delegation, e.g. "Almaty Region (Kazakhstan)"."""
+
+    __tablename__ = "delegation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(DELEGATION_NAME_MAX), unique=True)
+    country: Mapped[str] = mapped_column(String(COUNTRY_MAX))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Delegation {self.name!r}>"
+
+
+class Sector(db.Model):
+    """One entry of the sector taxonomy; ``key`` is stable, ``label`` is what people read."""
+
+    __tablename__ = "sector"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(SECTOR_KEY_MAX), unique=True)
+    label: Mapped[str] = mapped_column(String(SECTOR_LABEL_MAX))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<Sector {self.key}>"

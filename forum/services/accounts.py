@@ -1,0 +1,72 @@
+"""Accounts: sign-up (user and company in one transaction), login, organizers."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from forum.extensions import db
+from forum.models import Company, Role, User, utcnow
+from forum.services.companies import CompanyProfile, apply_profile
+from forum.services.errors import ServiceError
+from forum.services.passwords import password_problem
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def _check_new_account(email: str, password: str) -> None:
+    if find_user_by_email(email) is not None:
+        raise ServiceError(_("An account with this e-mail address already exists. Log in instead."),
+                           field="email")
+    problem = password_problem(password, email)
+    if problem:
+        raise ServiceError(problem, field="password")
+
+
+def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile) -> User:
+    """Create a participant and their company together: either both exist afterwards or neither."""
+    _check_new_account(email, password)
+    company = Company()
+    user = User(email=email, full_name=full_name, role=Role.PARTICIPANT)
+    user.set_password(password)
+    try:
+        apply_profile(company, profile)
+        db.session.add(company)
+        user.company = company
+        db.session.add(user)
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent sign-up took the e-mail or the company name between the check and the insert.
+        db.session.rollback()
+        raise ServiceError(_("An account with this e-mail address already exists. Log in instead."),
+                           field="email") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None. Records the login time."""
+    user = find_user_by_email(email)
+    if user is None or not user.check_password(password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def create_organizer(email: str, password: str, full_name: str = "") -> User:
+    _check_new_account(email, password)
+    user = User(email=email, full_name=full_name, role=Role.ORGANIZER)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_("An account with this e-mail address already exists."), field="email") from None
+    return user

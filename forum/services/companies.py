@@ -1,0 +1,175 @@
+"""Company profiles: create, update, find, and the public directory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from forum.extensions import db
+from forum.models import Company, CompanySize, Delegation, Role, Sector, User, company_sector, name_key
+from forum.services.errors import NotFound, PermissionDenied, ServiceError
+
+
+@dataclass
+class CompanyProfile:
+    """A validated company profile, as the forms and the importer hand it over."""
+
+    name: str
+    delegation_id: int
+    country: str
+    city: str = ""
+    sector_ids: Sequence[int] = ()
+    offers: str = ""
+    needs: str = ""
+    description: str = ""
+    size: CompanySize | None = None
+    website: str = ""
+    languages: Sequence[str] = ()
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    opted_out: bool = False
+
+
+def get_company(company_id: int) -> Company:
+    company = db.session.get(Company, company_id)
+    if company is None:
+        raise NotFound(_("There is no such company."))
+    return company
+
+
+def find_by_name(name: str, delegation_id: int) -> Company | None:
+    return db.session.scalar(
+        select(Company).where(Company.delegation_id == delegation_id, Company.name_key == name_key(name))
+    )
+
+
+def can_edit(user: User | AnonymousUserMixin, company: Company) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.role == Role.ORGANIZER or user.company_id == company.id
+
+
+def can_see_contacts(user: User | AnonymousUserMixin, company: Company) -> bool:
+    # Accepted-meeting partners will be added here with the Meetings issue.
+    return can_edit(user, company)
+
+
+def _search_text(company: Company, sectors: Sequence[Sector]) -> str:
+    parts = [company.name, company.city, company.country, company.offers, company.needs,
+             company.description, company.delegation.name if company.delegation else ""]
+    parts += [s.label for s in sectors]
+    return " ".join(" ".join(parts).split()).casefold()
+
+
+def apply_profile(company: Company, profile: CompanyProfile) -> None:
+    """Copy a validated profile onto a company and keep its derived columns true. Caller commits."""
+    with db.session.no_autoflush:
+        _apply_profile(company, profile)
+
+
+def _apply_profile(company: Company, profile: CompanyProfile) -> None:
+    delegation = db.session.get(Delegation, profile.delegation_id)
+    if delegation is None:
+        raise ServiceError(_("Choose one of the listed delegations."), field="delegation")
+    duplicate = find_by_name(profile.name, delegation.id)
+    if duplicate is not None and duplicate is not company:
+        raise ServiceError(
+            _("A company called “%(name)s” is already registered in %(delegation)s.",
+              name=profile.name, delegation=delegation.name),
+            field="name",
+        )
+    sectors = list(db.session.scalars(select(Sector).where(Sector.id.in_(list(profile.sector_ids)))))
+    if len(sectors) != len(set(profile.sector_ids)):
+        raise ServiceError(_("Choose sectors from the list."), field="sectors")
+
+    changed = company.id is None or _differs(company, profile, sectors)
+    company.name = profile.name
+    company.name_key = name_key(profile.name)
+    company.delegation = delegation
+    company.country = profile.country
+    company.city = profile.city
+    company.sectors = sorted(sectors, key=lambda s: s.position)
+    company.offers = profile.offers
+    company.needs = profile.needs
+    company.description = profile.description
+    company.size = profile.size
+    company.website = profile.website
+    company.languages = list(dict.fromkeys(profile.languages))
+    company.contact_name = profile.contact_name
+    company.contact_email = profile.contact_email
+    company.contact_phone = profile.contact_phone
+    company.opted_out = profile.opted_out
+    company.search_text = _search_text(company, sectors)
+    if changed and company.id is not None:
+        company.profile_version = (company.profile_version or 1) + 1
+
+
+def _differs(company: Company, profile: CompanyProfile, sectors: Sequence[Sector]) -> bool:
+    current = (company.name, company.delegation_id, company.country, company.city, company.offers,
+               company.needs, company.description, company.size, company.website, list(company.languages),
+               company.opted_out, sorted(s.id for s in company.sectors))
+    wanted = (profile.name, profile.delegation_id, profile.country, profile.city, profile.offers,
+              profile.needs, profile.description, profile.size, profile.website,
+              list(dict.fromkeys(profile.languages)), profile.opted_out, sorted(s.id for s in sectors))
+    return current != wanted
+
+
+def update_company(actor: User, company_id: int, profile: CompanyProfile) -> Company:
+    company = get_company(company_id)
+    if not can_edit(actor, company):
+        raise PermissionDenied(_("You can only edit your own company."))
+    try:
+        apply_profile(company, profile)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return company
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    text: str = ""
+    delegation_id: int | None = None
+    sector_id: int | None = None
+    page: int = 1
+
+
+def search_directory(query: DirectoryQuery, per_page: int) -> Pagination:
+    """The public company directory: every word of the text must appear somewhere in the profile."""
+    stmt = select(Company).options(selectinload(Company.sectors)).order_by(Company.name_key, Company.id)
+    for word in query.text.casefold().split()[:10]:
+        stmt = stmt.where(Company.search_text.contains(word, autoescape=True))
+    if query.delegation_id:
+        stmt = stmt.where(Company.delegation_id == query.delegation_id)
+    if query.sector_id:
+        stmt = stmt.where(Company.sectors.any(Sector.id == query.sector_id))
+    return db.paginate(stmt, page=max(query.page, 1), per_page=per_page, error_out=False, count=True)
+
+
+def companies_per_delegation() -> list[tuple[Delegation, int]]:
+    """Every delegation with its number of registered companies, largest first."""
+    counts = (
+        select(Delegation, func.count(Company.id))
+        .outerjoin(Company, Company.delegation_id == Delegation.id)
+        .group_by(Delegation.id)
+        .order_by(func.count(Company.id).desc(), Delegation.name)
+    )
+    return [(delegation, count) for delegation, count in db.session.execute(counts)]
+
+
+def sector_counts() -> list[tuple[Sector, int]]:
+    counts = (
+        select(Sector, func.count(company_sector.c.company_id))
+        .join(company_sector, company_sector.c.sector_id == Sector.id)
+        .group_by(Sector.id)
+        .order_by(func.count(company_sector.c.company_id).desc(), Sector.position)
+    )
+    return [(sector, count) for sector, count in db.session.execute(counts)]

@@ -1,0 +1,96 @@
+"""The demo forum: "Kashkadarya Invest-2024", its two delegations, companies and demo logins.
+
+Loading it twice changes nothing: the companies go through the CSV importer, which matches by name and
+delegation, and accounts are only created when missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from forum.extensions import db
+from forum.models import Company, Delegation, Role, User
+from forum.services import taxonomy
+from forum.services.accounts import find_user_by_email
+from forum.services.errors import ServiceError
+from forum.services.forums import save_forum
+from forum.services.importer import import_companies_csv
+
+DEMO_CSV = Path(__file__).resolve().parent.parent / "demo" / "companies.csv"
+DEMO_PASSWORD = "silk-road-2024"
+DEMO_ORGANIZER = "organizer@demo.example"
+# Demo participants: login e-mail -> the demo company they act for.
+DEMO_PARTICIPANTS = {
+    "almaty@demo.example": "Almaty Region (Kazakhstan)",
+    "kashkadarya@demo.example": "Kashkadarya Region (Uzbekistan)",
+}
+DELEGATIONS = [
+    ("Almaty Region (Kazakhstan)", "Kazakhstan"),
+    ("Kashkadarya Region (Uzbekistan)", "Uzbekistan"),
+]
+
+
+@dataclass
+class DemoSummary:
+    forum_name: str
+    companies: int
+    created: int
+    updated: int
+    users: int
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+
+def load_demo_forum() -> DemoSummary:
+    taxonomy.ensure_default_sectors()
+    forum = save_forum(
+        name="Kashkadarya Invest-2024",
+        city="Qarshi",
+        venue="Kashkadarya Regional Congress Hall, Qarshi",
+        starts_on=date(2024, 10, 17),
+        ends_on=date(2024, 10, 18),
+        timezone="Asia/Tashkent",
+        description=(
+            "The international investment forum of the Kashkadarya region. Delegations meet for two days "
+            "of B2B talks on seasonal fruit and vegetable supply, joint dairy and packaging plants, "
+            "logistics corridors, tourism programmes and technology transfer in agriculture."
+        ),
+    )
+    for name, country in DELEGATIONS:
+        if taxonomy.find_delegation(name) is None:
+            db.session.add(Delegation(name=name, country=country))
+    db.session.commit()
+
+    result = import_companies_csv(DEMO_CSV.read_bytes())
+    if not result.ok:  # the shipped file is tested; this guards against local edits
+        raise ServiceError("; ".join(f"line {e.line}: {e.message}" for e in result.errors))
+
+    logins = [(DEMO_ORGANIZER, "organizer")]
+    if find_user_by_email(DEMO_ORGANIZER) is None:
+        organizer = User(email=DEMO_ORGANIZER, full_name="Forum Organizer", role=Role.ORGANIZER)
+        organizer.set_password(DEMO_PASSWORD)
+        db.session.add(organizer)
+    for email, delegation_name in DEMO_PARTICIPANTS.items():
+        delegation = taxonomy.find_delegation(delegation_name)
+        # The first company of the delegation in the file's order stands for it.
+        company = db.session.scalar(
+            select(Company).where(Company.delegation_id == delegation.id).order_by(Company.id).limit(1)
+        )
+        logins.append((email, f"participant, {company.name}"))
+        if find_user_by_email(email) is None:
+            user = User(email=email, full_name=company.contact_name or "Demo Delegate",
+                        role=Role.PARTICIPANT, company=company)
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+    db.session.commit()
+    return DemoSummary(
+        forum_name=forum.name,
+        companies=db.session.scalar(select(func.count(Company.id))),
+        created=result.created,
+        updated=result.updated,
+        users=db.session.scalar(select(func.count(User.id)).where(User.email.like("%@demo.example"))),
+        logins=logins,
+    )

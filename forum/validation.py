@@ -1,0 +1,72 @@
+"""Cleaning and checking single values, shared by the web forms and the CSV importer.
+
+Each ``clean_*`` returns the cleaned value or raises ``ValueError`` with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+# Control characters break CSV exports and PostgreSQL refuses NUL outright; keep tabs and newlines.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str | None, *, multiline: bool = False) -> str:
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not multiline:
+        text = " ".join(text.split())
+    else:
+        text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
+    return text.strip()
+
+
+def check_length(value: str, maximum: int, label: str) -> str:
+    if len(value) > maximum:
+        raise ValueError(
+            _("%(field)s is too long: %(length)d characters, at most %(max)d.",
+              field=label, length=len(value), max=maximum)
+        )
+    return value
+
+
+def clean_email(value: str) -> str:
+    text = clean_text(value)
+    if not text:
+        raise ValueError(_("Enter an e-mail address."))
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError(_("“%(value)s” is not a valid e-mail address.", value=text[:80])) from None
+    return result.normalized.lower()
+
+
+def clean_website(value: str) -> str:
+    """Accept "example.kz" or a full http(s) URL; return a full URL, or "" when empty."""
+    text = clean_text(value)
+    if not text:
+        return ""
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or "." not in host or " " in text or host.startswith("."):
+        raise ValueError(_("Enter a website address such as example.kz."))
+    return text
+
+
+_PHONE = re.compile(r"^\+?[0-9 ()\-]{5,}$")
+
+
+def clean_phone(value: str) -> str:
+    text = clean_text(value)
+    if text and not _PHONE.match(text):
+        raise ValueError(_("Enter a phone number with digits, spaces and an optional leading +."))
+    return text

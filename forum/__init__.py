@@ -26,10 +26,11 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, instance_path: str | Path | None = None) -> Flask:
+    """Build the app; ``instance_path`` replaces ROOT/instance (tests use a temporary folder)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(Path(instance_path).resolve() if instance_path else ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -95,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from forum.i18n import format_date_range
+    from forum.i18n import format_date_range, zone_label
     from forum.languages import language_label
 
     @app.context_processor
@@ -106,6 +107,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["format_date_range"] = format_date_range
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["zone_label"] = zone_label
     app.jinja_env.filters["language_label"] = language_label
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from forum.services import accounts, demo
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create the database, or upgrade it to the latest schema."""
     upgrade()
@@ -34,6 +36,7 @@ def init_db() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="With --serve: the address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
               help="With --serve: the port to listen on.")
+@with_appcontext
 def demo_command(serve: bool, host: str, port: int) -> None:
     """Load the "Kashkadarya Invest-2024" demo forum. Running it again changes nothing."""
     upgrade()
@@ -63,6 +66,7 @@ def _email_argument(ctx: click.Context, param: click.Parameter, value: str) -> s
 @click.argument("email", callback=_email_argument)
 @click.option("--name", default="", help="The organizer's full name.")
 @click.password_option(help="Asked for interactively when not given.")
+@with_appcontext
 def create_organizer(email: str, name: str, password: str) -> None:
     """Create an organizer account for EMAIL; asks for the password."""
     try:
@@ -75,6 +79,7 @@ def create_organizer(email: str, name: str, password: str) -> None:
 
 @click.command("import-companies")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@with_appcontext
 def import_companies(file: Path) -> None:
     """Import companies from a UTF-8 CSV FILE. All rows or none: a file with a bad row changes nothing."""
     try:

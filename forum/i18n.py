@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_interval
 from flask import current_app, g
@@ -22,3 +23,12 @@ def select_timezone() -> str:
 def format_date_range(start: date, end: date) -> str:
     """A date range as the reader's locale writes it, e.g. "May 14 – 16, 2024"."""
     return format_interval(start, end, skeleton="yMMMd", locale=get_locale())
+
+
+def zone_label(zone: str) -> str:
+    """"Asia/Tashkent (UTC+5)": delegates know offsets better than zone names."""
+    offset = datetime.now(ZoneInfo(zone)).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{zone} (UTC{sign}{hours}{':%02d' % rest if rest else ''})"

@@ -49,10 +49,12 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     for email, role in summary.logins:
         click.echo(f"  {email:<38} {role}")
     if serve:
+        # Flask refuses app.run() inside a `flask` command, so serve through Werkzeug directly.
         from flask import current_app
+        from werkzeug.serving import run_simple
 
         click.echo(f"Open http://{host}:{port}/ in your browser. Stop with Ctrl+C.")
-        current_app.run(host=host, port=port, debug=False, load_dotenv=False, use_reloader=False)
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 def _email_argument(ctx: click.Context, param: click.Parameter, value: str) -> str:

@@ -31,4 +31,5 @@ def zone_label(zone: str) -> str:
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     sign = "+" if minutes >= 0 else "−"
     hours, rest = divmod(abs(minutes), 60)
-    return f"{zone} (UTC{sign}{hours}{':%02d' % rest if rest else ''})"
+    minutes_part = f":{rest:02d}" if rest else ""
+    return f"{zone} (UTC{sign}{hours}{minutes_part})"

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from forum.auth import bp
@@ -19,6 +19,10 @@ from forum.services.errors import ServiceError
 def _safe_next(target: str | None) -> str | None:
     """Only same-site paths: an open redirect after login is a phishing tool."""
     if not target:
+        return None
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        # Browsers drop tabs and newlines ("/\t/evil.example" is "//evil.example"), and a newline in
+        # the Location header is a server error: such a target is never a link of ours.
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -71,8 +75,11 @@ def login() -> str | Response:
 
 
 @bp.post("/logout")
-@login_required
 def logout() -> Response:
+    if not current_user.is_authenticated:
+        # Already logged out (an expired session, another tab). Not @login_required: its
+        # ?next=/logout would send the user, once logged in again, to a POST-only URL (a 405 page).
+        return redirect(url_for("auth.login"))
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")

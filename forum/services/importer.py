@@ -70,19 +70,23 @@ def _decode(data: bytes) -> str:
 def _read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if not text.strip():
         raise ServiceError(_("The file is empty."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The header names the columns, so its separator is the file's (Excel writes ";" in Russian locales).
+    # csv.Sniffer guessed from cell contents and took ' for the quote character when brand names were
+    # in single quotes, splitting quoted cells that hold commas.
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     try:
         header = next(reader)
         rows = []
         limit = current_app.config["IMPORT_MAX_ROWS"]
+        start = reader.line_num + 1
         for cells in reader:
+            # Report a row at the line where it starts: a quoted cell may span several lines.
+            line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
-            rows.append((reader.line_num, cells))
+            rows.append((line, cells))
             if len(rows) > limit:
                 raise ServiceError(_("The file has more than %(max)d companies; split it into smaller files.",
                                      max=limit))

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -106,9 +106,19 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     app.jinja_env.globals["format_date_range"] = format_date_range
+    app.jinja_env.globals["query_args"] = _query_args
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["zone_label"] = zone_label
     app.jinja_env.filters["language_label"] = language_label
+
+
+def _query_args() -> dict[str, str]:
+    """The current query string as ``url_for`` keywords, for links that keep the filters.
+
+    Leaves out the names ``url_for`` itself takes (``endpoint``, ``_external``, ``_anchor``, ``_method``,
+    ...): passed on, ``?endpoint=x`` or ``?_method=POST`` made every such link a server error.
+    """
+    return {key: value for key, value in request.args.items() if key != "endpoint" and not key.startswith("_")}
 
 
 def _current_forum_or_none():

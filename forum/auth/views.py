@@ -10,9 +10,9 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from forum.auth import bp
-from forum.auth.forms import LoginForm, SignupForm
+from forum.auth.forms import JoinCompanyForm, LoginForm, SignupForm
 from forum.forms import attach_service_error
-from forum.services import accounts, taxonomy
+from forum.services import accounts, taxonomy, team
 from forum.services.errors import ServiceError
 
 
@@ -84,3 +84,28 @@ def logout() -> Response:
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.home"))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str) -> str | Response:
+    """A colleague's invitation: create a login that acts for the inviting company."""
+    if current_user.is_authenticated:
+        flash(_("Log out first to accept an invitation for another account."), "info")
+        return redirect(url_for("main.home"))
+    try:
+        invitation = team.read_invitation(token)
+    except ServiceError as exc:
+        return render_template("auth/join_invalid.html", message=exc.message), 404
+    form = JoinCompanyForm(email=invitation.email)
+    if form.validate_on_submit():
+        try:
+            user = team.join_company(token, form.full_name.data, form.password.data)
+        except ServiceError as exc:
+            if not attach_service_error(form, exc):
+                return render_template("auth/join_invalid.html", message=exc.message), 409
+        else:
+            _start_session(user)
+            flash(_("Welcome! You now act for %(company)s.", company=invitation.company.name), "success")
+            return redirect(url_for("companies.detail", company_id=invitation.company.id))
+    status = 422 if form.errors else 200
+    return render_template("auth/join.html", form=form, invitation=invitation), status

@@ -116,13 +116,13 @@ class CompanyProfileForm(ForumForm):
 
     def load(self, company) -> None:
         """Fill the form from a company, for the edit page."""
-        self.process(
-            obj=company,
-            delegation=company.delegation_id,
-            sectors=[s.id for s in company.sectors],
-            size=company.size.value if company.size else "",
-            languages=list(company.languages),
-        )
+        self.process(obj=company)
+        # Set after process(): WTForms prefers an attribute of `obj` over a keyword of the same name,
+        # and company.delegation / company.sectors are objects the int coercion turns into nothing.
+        self.delegation.data = company.delegation_id
+        self.sectors.data = [s.id for s in company.sectors]
+        self.size.data = company.size.value if company.size else ""
+        self.languages.data = list(company.languages)
 
 
 class DirectoryFilterForm(ForumForm):
@@ -141,3 +141,9 @@ class DirectoryFilterForm(ForumForm):
             (d.id, d.name) for d in taxonomy.all_delegations()
         ]
         self.sector.choices = [(0, _l("All sectors"))] + [(s.id, s.label) for s in taxonomy.all_sectors()]
+
+
+class InviteColleagueForm(ForumForm):
+    email = StringField(_l("Your colleague's e-mail"),
+                        validators=[DataRequired(_l("Enter your colleague's e-mail address.")),
+                                    Length(max=EMAIL_MAX), _cleaned_by(clean_email)])

@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from forum.companies import bp
-from forum.companies.forms import SIZE_CHOICES, CompanyProfileForm, DirectoryFilterForm
+from forum.companies.forms import SIZE_CHOICES, CompanyProfileForm, DirectoryFilterForm, InviteColleagueForm
 from forum.forms import attach_service_error
-from forum.services import companies
+from forum.services import companies, team
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 
 
@@ -88,3 +88,24 @@ def edit(company_id: int) -> str | Response:
             return redirect(url_for("companies.detail", company_id=company_id))
     status = 422 if form.errors else 200
     return render_template("companies/edit.html", form=form, company=company), status
+
+
+@bp.route("/companies/<int:company_id>/team", methods=["GET", "POST"])
+@login_required
+def team_page(company_id: int) -> str | Response:
+    """The company's delegates, and invitation links for colleagues."""
+    company = _company_or_404(company_id)
+    if not companies.can_edit(current_user, company):
+        abort(403)
+    form = InviteColleagueForm()
+    invite_link = None
+    if form.validate_on_submit():
+        try:
+            token = team.invite_colleague(current_user, company_id, form.email.data)
+        except ServiceError as exc:
+            attach_service_error(form, exc)
+        else:
+            invite_link = url_for("auth.join", token=token, _external=True)
+    status = 422 if form.errors else 200
+    return render_template("companies/team.html", company=company, form=form, invite_link=invite_link,
+                           invited=form.email.data if invite_link else None), status

@@ -17,7 +17,8 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def _check_new_account(email: str, password: str) -> None:
+def check_new_account(email: str, password: str) -> None:
+    """Refuse an e-mail that already has an account, or a weak password."""
     if find_user_by_email(email) is not None:
         raise ServiceError(_("An account with this e-mail address already exists. Log in instead."),
                            field="email")
@@ -28,7 +29,7 @@ def _check_new_account(email: str, password: str) -> None:
 
 def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile) -> User:
     """Create a participant and their company together: either both exist afterwards or neither."""
-    _check_new_account(email, password)
+    check_new_account(email, password)
     company = Company()
     user = User(email=email, full_name=full_name, role=Role.PARTICIPANT)
     user.set_password(password)
@@ -60,7 +61,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def create_organizer(email: str, password: str, full_name: str = "") -> User:
-    _check_new_account(email, password)
+    check_new_account(email, password)
     user = User(email=email, full_name=full_name, role=Role.ORGANIZER)
     user.set_password(password)
     db.session.add(user)

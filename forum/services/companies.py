@@ -37,7 +37,14 @@ class CompanyProfile:
     opted_out: bool = False
 
 
+# The largest id an integer column holds on PostgreSQL; SQLite overflows a little later. A larger id
+# (from a URL) is "no such company", not a database error.
+MAX_ID = 2**31 - 1
+
+
 def get_company(company_id: int) -> Company:
+    if not 0 < company_id <= MAX_ID:
+        raise NotFound(_("There is no such company."))
     company = db.session.get(Company, company_id)
     if company is None:
         raise NotFound(_("There is no such company."))

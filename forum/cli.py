@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_migrate import upgrade
 
 from forum.services import accounts, demo
@@ -28,7 +30,7 @@ def register(app: Flask) -> None:
 def init_db() -> None:
     """Create the database, or upgrade it to the latest schema."""
     upgrade()
-    click.echo("The database is up to date.")
+    click.echo(_("The database is up to date."))
 
 
 @click.command("demo")
@@ -41,11 +43,12 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     """Load the "Kashkadarya Invest-2024" demo forum. Running it again changes nothing."""
     upgrade()
     summary = demo.load_demo_forum()
-    click.echo(
-        f"Demo forum “{summary.forum_name}”: {summary.companies} companies "
-        f"({summary.created} new, {summary.updated} updated), {summary.users} demo accounts."
-    )
-    click.echo("Demo logins (password for all: " + demo.DEMO_PASSWORD + "):")
+    click.echo(_(
+        "Demo forum “%(forum)s”: %(companies)d companies (%(created)d new, %(updated)d updated), "
+        "%(users)d demo accounts.", forum=summary.forum_name, companies=summary.companies,
+        created=summary.created, updated=summary.updated, users=summary.users,
+    ))
+    click.echo(_("Demo logins (password for all: %(password)s):", password=demo.DEMO_PASSWORD))
     for email, role in summary.logins:
         click.echo(f"  {email:<38} {role}")
     if serve:
@@ -53,7 +56,7 @@ def demo_command(serve: bool, host: str, port: int) -> None:
         from flask import current_app
         from werkzeug.serving import run_simple
 
-        click.echo(f"Open http://{host}:{port}/ in your browser. Stop with Ctrl+C.")
+        click.echo(_("Open %(url)s in your browser. Stop with Ctrl+C.", url=f"http://{host}:{port}/"))
         run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
@@ -74,9 +77,9 @@ def create_organizer(email: str, name: str, password: str) -> None:
     try:
         user = accounts.create_organizer(email, password, full_name=name.strip())
     except ServiceError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
+        click.echo(_("Error: %(message)s", message=exc.message), err=True)
         sys.exit(2)
-    click.echo(f"Organizer {user.email} created.")
+    click.echo(_("Organizer %(email)s created.", email=user.email))
 
 
 @click.command("import-companies")
@@ -87,15 +90,15 @@ def import_companies(file: Path) -> None:
     try:
         result = import_companies_csv(file.read_bytes())
     except ServiceError as exc:
-        click.echo(f"Error: {file}: {exc.message} Nothing was imported.", err=True)
+        click.echo(_("Error: %(file)s: %(message)s Nothing was imported.", file=file, message=exc.message), err=True)
         sys.exit(1)
     if not result.ok:
         for error in result.errors:
             click.echo(f"{file}:{error.line}: {error.message}", err=True)
-        click.echo(f"{len(result.errors)} bad row(s); nothing was imported.", err=True)
+        click.echo(ngettext("%(num)d bad row; nothing was imported.", "%(num)d bad rows; nothing was imported.",
+                            len(result.errors)), err=True)
         sys.exit(1)
-    click.echo(
-        f"Imported {file.name}: {result.created} new, {result.updated} updated, {result.unchanged} unchanged."
-    )
+    click.echo(_("Imported %(file)s: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
+                 file=file.name, created=result.created, updated=result.updated, unchanged=result.unchanged))
     if result.new_delegations:
-        click.echo("New delegations: " + ", ".join(result.new_delegations))
+        click.echo(_("New delegations: %(names)s", names=", ".join(result.new_delegations)))

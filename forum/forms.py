@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum.services.errors import ServiceError
@@ -36,6 +40,11 @@ class CheckboxListWidget(ListWidget):
 
     def __init__(self) -> None:
         super().__init__(html_tag="ul", prefix_label=False)
+
+
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Select choices from (value, label) pairs, in the form WTForms 3.3+ expects."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 checkbox_options = {"widget": CheckboxListWidget(), "option_widget": CheckboxInput()}

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from forum.forms import ForumForm, checkbox_options
+from forum.forms import ForumForm, checkbox_options, options
 from forum.languages import SPOKEN_LANGUAGES
 from forum.models import CompanySize
 from forum.models.company import (
@@ -67,10 +67,10 @@ class CompanyProfileForm(ForumForm):
         description=_l("Suppliers, buyers, equipment, partners or investment you want to find."),
     )
     description = TextAreaField(_l("About the company"), validators=[Length(max=DESCRIPTION_MAX)])
-    size = SelectField(_l("Company size"), choices=SIZE_CHOICES, validators=[Optional()])
+    size = SelectField(_l("Company size"), choices=options(SIZE_CHOICES), validators=[Optional()])
     website = StringField(_l("Website"), validators=[Length(max=WEBSITE_MAX), _cleaned_by(clean_website)])
     languages = SelectMultipleField(_l("Languages your delegates speak"), **checkbox_options,
-                                    choices=[(code, label) for code, label in SPOKEN_LANGUAGES.items()])
+                                    choices=options(SPOKEN_LANGUAGES.items()))
     contact_name = StringField(_l("Contact person"), validators=[Length(max=CONTACT_NAME_MAX)])
     contact_email = StringField(_l("Contact e-mail"),
                                 validators=[Length(max=EMAIL_MAX), _cleaned_by(clean_email)])
@@ -79,10 +79,10 @@ class CompanyProfileForm(ForumForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.delegation.choices = [(0, _l("Choose…"))] + [
-            (d.id, d.name) for d in taxonomy.all_delegations()
-        ]
-        self.sectors.choices = [(s.id, s.label) for s in taxonomy.all_sectors()]
+        self.delegation.choices = options(
+            [(0, _l("Choose…"))] + [(d.id, d.name) for d in taxonomy.all_delegations()]
+        )
+        self.sectors.choices = options((s.id, s.label) for s in taxonomy.all_sectors())
 
     def validate_sectors(self, field) -> None:
         if not field.data:
@@ -137,10 +137,12 @@ class DirectoryFilterForm(ForumForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.delegation.choices = [(0, _l("All delegations"))] + [
-            (d.id, d.name) for d in taxonomy.all_delegations()
-        ]
-        self.sector.choices = [(0, _l("All sectors"))] + [(s.id, s.label) for s in taxonomy.all_sectors()]
+        self.delegation.choices = options(
+            [(0, _l("All delegations"))] + [(d.id, d.name) for d in taxonomy.all_delegations()]
+        )
+        self.sector.choices = options(
+            [(0, _l("All sectors"))] + [(s.id, s.label) for s in taxonomy.all_sectors()]
+        )
 
 
 class InviteColleagueForm(ForumForm):

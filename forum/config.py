@@ -5,7 +5,9 @@ Every setting here is documented in the README's "Configuration" table; keep the
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -49,11 +51,21 @@ def _database_uri(url: str | None, instance_path: Path) -> str:
 
 def _secret_key(instance_path: Path) -> str:
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
     key = secrets.token_hex(32)
-    key_file.write_text(key + "\n")
-    key_file.chmod(0o600)
+    try:
+        # O_EXCL: when two workers start at once, one writes and the other reads the same key;
+        # mode 0600 from the first byte, so the key is never readable by others.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another worker may have created the file a moment ago and still be writing it.
+        for _ in range(100):
+            existing = key_file.read_text().strip()
+            if existing:
+                return existing
+            time.sleep(0.01)
+        raise RuntimeError(f"{key_file} is empty; delete it to generate a new secret key") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
     return key
 
 

@@ -1,0 +1,194 @@
+"""Integration tests: the `flask` commands init-db, create-organizer and demo, run through the CLI runner.
+
+init-db and demo run the Alembic migrations, which need an empty database: those tests build their own
+app on a new SQLite file (or a private PostgreSQL schema when FORUM_TEST_DATABASE_URL is set).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, inspect, select
+
+from forum.extensions import db
+from forum.models import Company, Delegation, Forum, Role, Sector, User
+from forum.services import demo
+from forum.services.taxonomy import DEFAULT_SECTORS
+from tests.integration.fresh_database import dispose, empty_database, make_app
+
+PG_URL_SET = bool(os.environ.get("FORUM_TEST_DATABASE_URL"))
+DEMO_ACCOUNTS = 1 + len(demo.DEMO_PARTICIPANTS)
+PASSWORD = "caravan-silk-road-7"
+TABLES = ["alembic_version", "company", "company_sector", "delegation", "forum", "sector", "user_account"]
+CYRILLIC = re.compile("[А-Яа-яЁёҚқҒғҮүҰұӘәӨөҺһІі]")
+needs_demo_csv = pytest.mark.skipif(not demo.DEMO_CSV.exists(),
+                                    reason=f"the demo data {demo.DEMO_CSV} is not written yet")
+
+
+@pytest.fixture
+def fresh_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty database, for commands that run the migrations."""
+    with empty_database(tmp_path, postgres=PG_URL_SET) as url:
+        app = make_app(url, tmp_path)
+        yield app
+        dispose(app)
+
+
+def _login_status(app: Flask, email: str, password: str) -> int:
+    client = app.test_client()
+    return client.post("/login", data={"email": email, "password": password}).status_code
+
+
+def _user_count(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(User.id)))
+
+
+# --- init-db ------------------------------------------------------------------------------------------
+
+
+def test_init_db_creates_tables_and_seeds_sectors(fresh_app: Flask):
+    result = fresh_app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "The database is up to date.\n"
+    with fresh_app.app_context():
+        assert sorted(inspect(db.engine).get_table_names()) == TABLES
+        sectors = db.session.scalars(select(Sector).order_by(Sector.position)).all()
+        assert [(s.key, s.label) for s in sectors] == DEFAULT_SECTORS
+        assert len(sectors) == 14
+
+
+def test_init_db_twice_changes_nothing(fresh_app: Flask):
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "The database is up to date.\n"
+    with fresh_app.app_context():
+        assert db.session.scalar(select(func.count(Sector.id))) == 14
+
+
+# --- create-organizer ---------------------------------------------------------------------------------
+
+
+def test_create_organizer_with_password_option_can_log_in(app: Flask, runner: FlaskCliRunner):
+    result = runner.invoke(args=["create-organizer", " Boss@Forum.Example ", "--password", PASSWORD,
+                                 "--name", "  Dilnoza Karimova "])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Organizer boss@forum.example created.\n"
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        assert (user.email, user.role, user.full_name, user.company_id) == (
+            "boss@forum.example", Role.ORGANIZER, "Dilnoza Karimova", None)
+    assert _login_status(app, "boss@forum.example", PASSWORD) == 302
+    assert _login_status(app, "boss@forum.example", "wrong-password-1") == 422
+
+
+def test_create_organizer_password_prompt_can_log_in(app: Flask, runner: FlaskCliRunner):
+    result = runner.invoke(args=["create-organizer", "boss@forum.example"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("Organizer boss@forum.example created.\n")
+    assert "Password" in result.stdout
+    assert PASSWORD not in result.output
+    assert _login_status(app, "boss@forum.example", PASSWORD) == 302
+
+
+def test_create_organizer_invalid_email_exit_2(app: Flask, runner: FlaskCliRunner):
+    result = runner.invoke(args=["create-organizer", "not-an-email", "--password", PASSWORD])
+    assert result.exit_code == 2
+    assert "Error: Invalid value for 'EMAIL': “not-an-email” is not a valid e-mail address." in result.stderr
+    assert _user_count(app) == 0
+
+
+@pytest.mark.parametrize(("password", "message"), [
+    ("short", "Use at least 10 characters."),
+    ("1234567890", "This password is too easy to guess. Try a short phrase of several words."),
+    ("bossman-2024!", "Do not use your e-mail address in your password."),
+])
+def test_create_organizer_weak_password_exit_2_nothing_created(app: Flask, runner: FlaskCliRunner,
+                                                              password: str, message: str):
+    result = runner.invoke(args=["create-organizer", "bossman@forum.example", "--password", password])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"Error: {message}\n"
+    assert _user_count(app) == 0
+
+
+def test_create_organizer_duplicate_email_exit_2(app: Flask, runner: FlaskCliRunner):
+    first = runner.invoke(args=["create-organizer", "boss@forum.example", "--password", PASSWORD])
+    assert first.exit_code == 0, first.output
+    result = runner.invoke(args=["create-organizer", "BOSS@forum.example",
+                                 "--password", "another-long-phrase"])
+    assert result.exit_code == 2
+    assert result.stderr == "Error: An account with this e-mail address already exists. Log in instead.\n"
+    assert _user_count(app) == 1
+    assert _login_status(app, "boss@forum.example", PASSWORD) == 302
+
+
+# --- demo ---------------------------------------------------------------------------------------------
+
+
+def _demo_counts(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+                for model in (Company, User, Delegation, Sector, Forum)}
+
+
+def _demo_csv_rows() -> int:
+    with demo.DEMO_CSV.open(encoding="utf-8-sig", newline="") as f:
+        return sum(1 for cells in csv.DictReader(f) if any(v.strip() for v in cells.values() if v))
+
+
+@needs_demo_csv
+def test_demo_loads_forum_delegations_companies_and_logins(fresh_app: Flask):
+    result = fresh_app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    rows = _demo_csv_rows()
+    lines = result.stdout.splitlines()
+    assert lines[0] == (f"Demo forum “Kashkadarya Invest-2024”: {rows} companies ({rows} new, 0 updated), "
+                        f"{DEMO_ACCOUNTS} demo accounts.")
+    assert lines[1] == f"Demo logins (password for all: {demo.DEMO_PASSWORD}):"
+    assert [line.split()[0] for line in lines[2:]] == [demo.DEMO_ORGANIZER, *demo.DEMO_PARTICIPANTS]
+
+    with fresh_app.app_context():
+        assert db.session.scalars(select(Forum.name)).all() == ["Kashkadarya Invest-2024"]
+        per_delegation = dict(db.session.execute(
+            select(Delegation.name, func.count(Company.id)).join(Company).group_by(Delegation.name)).all())
+        assert sorted(per_delegation) == sorted(name for name, _ in demo.DELEGATIONS)
+        assert all(count >= 40 for count in per_delegation.values()), per_delegation
+        assert sum(per_delegation.values()) == rows
+        offers = db.session.scalars(select(Company.offers)).all()
+        assert sum(1 for text in offers if CYRILLIC.search(text)) >= 5
+        organizer = db.session.scalars(select(User).where(User.email == demo.DEMO_ORGANIZER)).one()
+        assert organizer.role == Role.ORGANIZER
+        for email, delegation_name in demo.DEMO_PARTICIPANTS.items():
+            demo_user = db.session.scalars(select(User).where(User.email == email)).one()
+            assert demo_user.role == Role.PARTICIPANT
+            assert demo_user.company.delegation.name == delegation_name
+
+    for email in [demo.DEMO_ORGANIZER, *demo.DEMO_PARTICIPANTS]:
+        assert _login_status(fresh_app, email, demo.DEMO_PASSWORD) == 302, email
+
+
+@needs_demo_csv
+def test_demo_twice_is_idempotent(fresh_app: Flask):
+    runner = fresh_app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    before = _demo_counts(fresh_app)
+
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    rows = _demo_csv_rows()
+    assert second.stdout.splitlines()[0] == (
+        f"Demo forum “Kashkadarya Invest-2024”: {rows} companies (0 new, 0 updated), "
+        f"{DEMO_ACCOUNTS} demo accounts.")
+    assert _demo_counts(fresh_app) == before
+    assert before == {"Company": rows, "User": DEMO_ACCOUNTS, "Delegation": 2, "Sector": 14, "Forum": 1}

@@ -131,7 +131,7 @@ class DirectoryFilterForm(ForumForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Length(max=200)])
+    q = StringField(_l("Search"))
     delegation = SelectField(_l("Delegation"), coerce=int, validators=[Optional()])
     sector = SelectField(_l("Sector"), coerce=int, validators=[Optional()])
 

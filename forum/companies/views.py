@@ -29,7 +29,8 @@ def directory() -> str:
         return None if field.errors else field.data or None
 
     query = companies.DirectoryQuery(
-        text=accepted(form.q) or "",
+        # An over-long search is cut rather than ignored: the first words still narrow the list.
+        text=(form.q.data or "")[:200],
         delegation_id=accepted(form.delegation),
         sector_id=accepted(form.sector),
         page=request.args.get("page", 1, type=int),

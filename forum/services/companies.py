@@ -120,11 +120,11 @@ def _apply_profile(company: Company, profile: CompanyProfile) -> None:
 
 def _differs(company: Company, profile: CompanyProfile, sectors: Sequence[Sector]) -> bool:
     current = (company.name, company.delegation_id, company.country, company.city, company.offers,
-               company.needs, company.description, company.size, company.website, list(company.languages),
+               company.needs, company.description, company.size, company.website, sorted(company.languages),
                company.opted_out, sorted(s.id for s in company.sectors))
     wanted = (profile.name, profile.delegation_id, profile.country, profile.city, profile.offers,
               profile.needs, profile.description, profile.size, profile.website,
-              list(dict.fromkeys(profile.languages)), profile.opted_out, sorted(s.id for s in sectors))
+              sorted(set(profile.languages)), profile.opted_out, sorted(s.id for s in sectors))
     return current != wanted
 
 

@@ -133,3 +133,28 @@ def login_as(app: Flask, client: FlaskClient) -> Callable[[int], FlaskClient]:
         return client
 
     return login
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Iterator[list[str]]]:
+    """``with count_queries() as statements:`` collects the SQL run inside the block (N+1 checks)."""
+    import contextlib
+
+    from sqlalchemy import event
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting

@@ -22,6 +22,16 @@ from forum.services import taxonomy
 from tests import factories
 
 PG_URL = os.environ.get("FORUM_TEST_DATABASE_URL", "")
+KINDS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its kind, from its folder: `pytest -m unit`, `-m "not e2e"`."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        for kind in KINDS:
+            if kind in parts:
+                item.add_marker(getattr(pytest.mark, kind))
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,9 +47,10 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | P
     _register_blueprints(app)
     _register_template_helpers(app)
 
-    from forum import cli, errors
+    from forum import cli, errors, security
 
     errors.register(app)
+    security.register(app)
     cli.register(app)
     return app
 
@@ -81,7 +82,10 @@ def _init_extensions(app: Flask) -> None:
 
         try:
             return db.session.get(User, int(user_id))
-        except (ValueError, SQLAlchemyError):
+        except ValueError:
+            return None
+        except SQLAlchemyError:
+            db.session.rollback()  # leave no broken transaction behind for the rest of the request
             return None
 
 
@@ -98,10 +102,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from forum.i18n import format_date_range, zone_label
     from forum.languages import language_label
+    from forum.services.forums import forum_for_request
 
     @app.context_processor
     def inject_forum() -> dict[str, Any]:
-        return {"current_forum": _current_forum_or_none}
+        return {"current_forum": forum_for_request}
 
     from flask_babel import get_locale
 
@@ -119,16 +124,3 @@ def _query_args() -> dict[str, str]:
     ...): passed on, ``?endpoint=x`` or ``?_method=POST`` made every such link a server error.
     """
     return {key: value for key, value in request.args.items() if key != "endpoint" and not key.startswith("_")}
-
-
-def _current_forum_or_none():
-    """The forum for the header and footer, fetched once per request; None if the database is down."""
-    if "current_forum" not in g:
-        from forum.services.forums import current_forum
-
-        try:
-            g.current_forum = current_forum()
-        except SQLAlchemyError:
-            db.session.rollback()
-            g.current_forum = None
-    return g.current_forum

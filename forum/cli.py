@@ -12,10 +12,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_migrate import upgrade
 
+from forum.models.company import CONTACT_NAME_MAX
 from forum.services import accounts, demo
 from forum.services.errors import ServiceError
 from forum.services.importer import import_companies_csv
-from forum.validation import clean_email
+from forum.validation import check_length, clean_email, clean_text
 
 
 def register(app: Flask) -> None:
@@ -67,15 +68,22 @@ def _email_argument(ctx: click.Context, param: click.Parameter, value: str) -> s
         raise click.BadParameter(str(exc)) from None
 
 
+def _name_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        return check_length(clean_text(value), CONTACT_NAME_MAX, _("The name"))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command("create-organizer")
 @click.argument("email", callback=_email_argument)
-@click.option("--name", default="", help="The organizer's full name.")
+@click.option("--name", default="", callback=_name_option, help="The organizer's full name.")
 @click.password_option(help="Asked for interactively when not given.")
 @with_appcontext
 def create_organizer(email: str, name: str, password: str) -> None:
     """Create an organizer account for EMAIL; asks for the password."""
     try:
-        user = accounts.create_organizer(email, password, full_name=name.strip())
+        user = accounts.create_organizer(email, password, full_name=name)
     except ServiceError as exc:
         click.echo(_("Error: %(message)s", message=exc.message), err=True)
         sys.exit(2)

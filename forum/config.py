@@ -20,9 +20,9 @@ class Defaults:
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
-    FORUM_TIMEZONE = "Asia/Tashkent"
+    # Set as FORUM_TIMEZONE in the environment (the FORUM_ prefix is stripped).
+    TIMEZONE = "Asia/Tashkent"
     BABEL_DEFAULT_LOCALE = "en"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Tashkent"
 
     DIRECTORY_PER_PAGE = 24
     PASSWORD_MIN_LENGTH = 10
@@ -77,7 +77,9 @@ def finalize(app: Flask) -> None:
         cfg["SQLALCHEMY_DATABASE_URI"] = _database_uri(cfg.get("DATABASE_URL"), instance_path)
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(instance_path)
-    cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["FORUM_TIMEZONE"]
+    cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]
+    # The remember-me cookie is a long-lived login: it must be as protected as the session cookie.
+    cfg.setdefault("REMEMBER_COOKIE_SECURE", cfg["SESSION_COOKIE_SECURE"])
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite has no connection pool worth pinging.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {

@@ -17,7 +17,6 @@ def _messages() -> dict[int, tuple[str, str]]:
         404: (_("Page not found"), _("The page you asked for is not here. It may have moved, or the link is wrong.")),
         405: (_("Not allowed"), _("This page cannot be used that way.")),
         413: (_("The file is too large"), _("Upload a smaller file, or split it into several.")),
-        429: (_("Too many attempts"), _("Wait a minute, then try again.")),
         500: (_("Something went wrong on our side"),
               _("The problem has been logged. Please try again in a moment.")),
     }

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_interval
-from flask import current_app, g
+from flask import current_app
 from flask_babel import get_locale
 
 
@@ -16,8 +16,10 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    forum = g.get("current_forum")
-    return forum.timezone if forum is not None else current_app.config["FORUM_TIMEZONE"]
+    from forum.services.forums import forum_for_request
+
+    forum = forum_for_request()
+    return forum.timezone if forum is not None else current_app.config["TIMEZONE"]
 
 
 def format_date_range(start: date, end: date) -> str:

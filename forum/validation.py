@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from forum.models.company import WEBSITE_MAX
+
 # Control characters break CSV exports and PostgreSQL refuses NUL outright; keep tabs and newlines.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -48,18 +50,27 @@ def clean_email(value: str) -> str:
     return result.normalized.lower()
 
 
+# A URL that names its scheme ("https://", "ftp://") or is one of the schemes that need no slashes and
+# must never become a link ("javascript:", "data:"). Anything else is a bare address like "example.kz".
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*://|(javascript|vbscript|data|file|mailto|tel):)", re.IGNORECASE)
+
+
 def clean_website(value: str) -> str:
     """Accept "example.kz" or a full http(s) URL; return a full URL, or "" when empty."""
     text = clean_text(value)
     if not text:
         return ""
-    if "://" not in text:
+    if not _SCHEME.match(text):
         text = "https://" + text
-    parts = urlsplit(text)
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or "." not in host or " " in text or host.startswith("."):
+    try:
+        parts = urlsplit(text)
+        scheme, host = parts.scheme, parts.hostname or ""
+    except ValueError:  # e.g. "http://[::1": urlsplit's own message is no help to a person
+        scheme, host = "", ""
+    if scheme not in ("http", "https") or "." not in host or " " in text or host.startswith("."):
         raise ValueError(_("Enter a website address such as example.kz."))
-    return text
+    # Checked after "https://" is added: the column must hold the cleaned value.
+    return check_length(text, WEBSITE_MAX, _("Website"))
 
 
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{5,}$")

@@ -66,7 +66,8 @@ class Company(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
-    name_key: Mapped[str] = mapped_column(String(NAME_MAX))
+    # Case folding can triple a name's length ("ﬃ" -> "ffi"), hence the wider column.
+    name_key: Mapped[str] = mapped_column(String(3 * NAME_MAX))
     delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id"), index=True)
     country: Mapped[str] = mapped_column(String(COUNTRY_MAX))
     city: Mapped[str] = mapped_column(String(CITY_MAX), default="")

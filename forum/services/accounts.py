@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.extensions import db
 from forum.models import Company, Role, User, utcnow
 from forum.services.companies import CompanyProfile, apply_profile
 from forum.services.errors import ServiceError
 from forum.services.passwords import password_problem
+
+_TIMING_HASH = generate_password_hash("no account has this password")
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -42,8 +45,11 @@ def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile) 
     except IntegrityError:
         # A concurrent sign-up took the e-mail or the company name between the check and the insert.
         db.session.rollback()
-        raise ServiceError(_("An account with this e-mail address already exists. Log in instead."),
-                           field="email") from None
+        if find_user_by_email(email) is not None:
+            raise ServiceError(_("An account with this e-mail address already exists. Log in instead."),
+                               field="email") from None
+        raise ServiceError(_("A company with this name has just been registered in this delegation."),
+                           field="name") from None
     except Exception:
         db.session.rollback()
         raise
@@ -53,7 +59,11 @@ def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile) 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None. Records the login time."""
     user = find_user_by_email(email)
-    if user is None or not user.check_password(password) or not user.active:
+    if user is None:
+        # Spend the same hashing time as for a real account, so timing does not reveal who is registered.
+        check_password_hash(_TIMING_HASH, password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     user.last_login_at = utcnow()
     db.session.commit()

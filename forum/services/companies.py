@@ -75,13 +75,31 @@ def _search_text(company: Company, sectors: Sequence[Sector]) -> str:
     return " ".join(" ".join(parts).split()).casefold()
 
 
-def apply_profile(company: Company, profile: CompanyProfile) -> None:
-    """Copy a validated profile onto a company and keep its derived columns true. Caller commits."""
+def apply_profile(company: Company, profile: CompanyProfile) -> bool:
+    """Copy a validated profile onto a company and keep its derived columns true. Caller commits.
+
+    Returns whether anything changed. ``profile_version`` moves only when something matching reads
+    changed, so a new phone number does not make every stored recommendation stale.
+    """
     with db.session.no_autoflush:
-        _apply_profile(company, profile)
+        return _apply_profile(company, profile)
 
 
-def _apply_profile(company: Company, profile: CompanyProfile) -> None:
+# The fields partner matching reads; the rest (size, website, contacts) never change a match.
+_MATCHING_FIELDS = ("name", "delegation_id", "country", "city", "offers", "needs", "description",
+                    "languages", "opted_out", "sector_ids")
+_OTHER_FIELDS = ("size", "website", "contact_name", "contact_email", "contact_phone")
+
+
+def _state(source: Company | CompanyProfile, sector_ids: Sequence[int]) -> dict:
+    state = {name: getattr(source, name) for name in _MATCHING_FIELDS + _OTHER_FIELDS
+             if name not in ("languages", "sector_ids")}
+    state["languages"] = sorted(set(source.languages))
+    state["sector_ids"] = sorted(sector_ids)
+    return state
+
+
+def _apply_profile(company: Company, profile: CompanyProfile) -> bool:
     delegation = db.session.get(Delegation, profile.delegation_id)
     if delegation is None:
         raise ServiceError(_("Choose one of the listed delegations."), field="delegation")
@@ -96,7 +114,9 @@ def _apply_profile(company: Company, profile: CompanyProfile) -> None:
     if len(sectors) != len(set(profile.sector_ids)):
         raise ServiceError(_("Choose sectors from the list."), field="sectors")
 
-    changed = company.id is None or _differs(company, profile, sectors)
+    is_new = company.id is None
+    before = None if is_new else _state(company, [s.id for s in company.sectors])
+    after = _state(profile, [s.id for s in sectors])
     company.name = profile.name
     company.name_key = name_key(profile.name)
     company.delegation = delegation
@@ -114,18 +134,11 @@ def _apply_profile(company: Company, profile: CompanyProfile) -> None:
     company.contact_phone = profile.contact_phone
     company.opted_out = profile.opted_out
     company.search_text = _search_text(company, sectors)
-    if changed and company.id is not None:
+    if is_new:
+        return True
+    if any(before[name] != after[name] for name in _MATCHING_FIELDS):
         company.profile_version = (company.profile_version or 1) + 1
-
-
-def _differs(company: Company, profile: CompanyProfile, sectors: Sequence[Sector]) -> bool:
-    current = (company.name, company.delegation_id, company.country, company.city, company.offers,
-               company.needs, company.description, company.size, company.website, sorted(company.languages),
-               company.opted_out, sorted(s.id for s in company.sectors))
-    wanted = (profile.name, profile.delegation_id, profile.country, profile.city, profile.offers,
-              profile.needs, profile.description, profile.size, profile.website,
-              sorted(set(profile.languages)), profile.opted_out, sorted(s.id for s in sectors))
-    return current != wanted
+    return before != after
 
 
 def update_company(actor: User, company_id: int, profile: CompanyProfile) -> Company:
@@ -139,6 +152,9 @@ def update_company(actor: User, company_id: int, profile: CompanyProfile) -> Com
         db.session.rollback()
         raise
     return company
+
+
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -158,7 +174,9 @@ def search_directory(query: DirectoryQuery, per_page: int) -> Pagination:
         stmt = stmt.where(Company.delegation_id == query.delegation_id)
     if query.sector_id:
         stmt = stmt.where(Company.sectors.any(Sector.id == query.sector_id))
-    return db.paginate(stmt, page=max(query.page, 1), per_page=per_page, error_out=False, count=True)
+    # Capped: a page number past the database's integer range would otherwise fail the OFFSET.
+    page = min(max(query.page, 1), MAX_PAGE)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
 def companies_per_delegation() -> list[tuple[Delegation, int]]:

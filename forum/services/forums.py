@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import g
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
 from forum.models import Forum
+
+
+def forum_for_request() -> Forum | None:
+    """The current forum, fetched once per request; None when the database does not answer,
+    so that even the error page can render."""
+    if "current_forum" not in g:
+        try:
+            g.current_forum = current_forum()
+        except SQLAlchemyError:
+            db.session.rollback()
+            g.current_forum = None
+    return g.current_forum
 
 
 def current_forum() -> Forum | None:

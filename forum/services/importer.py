@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
 from forum.languages import language_code
@@ -248,18 +249,19 @@ def import_companies_csv(data: bytes) -> ImportResult:
                 for column in OPTIONAL_COLUMNS:
                     if column not in header:
                         setattr(row.profile, column, getattr(company, column))
-                version = company.profile_version
-                apply_profile(company, row.profile)
-                if company.profile_version != version:
+                if apply_profile(company, row.profile):
                     result.updated += 1
                 else:
                     result.unchanged += 1
+            db.session.flush()  # constraint problems surface here, while `row` still names the line
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
-        failing = row.line if rows else 0
-        return ImportResult(errors=[RowError(failing, exc.message)])
-    except Exception:
+        return ImportResult(errors=[RowError(row.line, exc.message)])
+    except SQLAlchemyError as exc:
+        # Validation should have caught it; if the database still refuses a row, say which one.
         db.session.rollback()
-        raise
+        current_app.logger.exception("import-companies: the database refused line %d", row.line)
+        return ImportResult(errors=[RowError(row.line, _("the database refused this row (%(error)s)",
+                                                         error=type(exc.orig or exc).__name__))])
     return result

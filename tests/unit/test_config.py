@@ -119,6 +119,12 @@ def test_config_database_url_from_instance_file(instance: Path):
 
 
 def test_config_forum_timezone_drives_babel_default_timezone(instance: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("FORUM_FORUM_TIMEZONE", "Asia/Almaty")
+    monkeypatch.setenv("FORUM_TIMEZONE", "Asia/Almaty")
     app = create_app(instance_path=instance)
-    assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Almaty"
+    assert (app.config["TIMEZONE"], app.config["BABEL_DEFAULT_TIMEZONE"]) == ("Asia/Almaty", "Asia/Almaty")
+
+
+def test_config_remember_cookie_follows_secure_session_cookie(instance: Path, monkeypatch: pytest.MonkeyPatch):
+    assert create_app(instance_path=instance).config["REMEMBER_COOKIE_SECURE"] is False
+    monkeypatch.setenv("FORUM_SESSION_COOKIE_SECURE", "true")
+    assert create_app(instance_path=instance).config["REMEMBER_COOKIE_SECURE"] is True

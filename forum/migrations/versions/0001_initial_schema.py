@@ -49,7 +49,7 @@ def upgrade():
     op.create_table('company',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('name_key', sa.String(length=200), nullable=False),
+    sa.Column('name_key', sa.String(length=600), nullable=False),
     sa.Column('delegation_id', sa.Integer(), nullable=False),
     sa.Column('country', sa.String(length=80), nullable=False),
     sa.Column('city', sa.String(length=120), nullable=False),

@@ -45,9 +45,8 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     upgrade()
     summary = demo.load_demo_forum()
     click.echo(_(
-        "Demo forum “%(forum)s”: %(companies)d companies (%(created)d new, %(updated)d updated), "
-        "%(users)d demo accounts.", forum=summary.forum_name, companies=summary.companies,
-        created=summary.created, updated=summary.updated, users=summary.users,
+        "Demo forum “%(forum)s”: %(companies)d demo companies (%(created)d new), %(users)d demo accounts.",
+        forum=summary.forum_name, companies=summary.companies, created=summary.created, users=summary.users,
     ))
     click.echo(_("Demo logins (password for all: %(password)s):", password=demo.DEMO_PASSWORD))
     for email, role in summary.logins:

@@ -39,6 +39,8 @@ def _start_session(user, remember: bool = False) -> None:
 @bp.route("/signup", methods=["GET", "POST"])
 def signup() -> str | Response:
     if current_user.is_authenticated:
+        flash(_("You are already registered and logged in. Log out first to register another company."),
+              "info")
         return redirect(url_for("companies.my_company"))
     form = SignupForm()
     if form.validate_on_submit():
@@ -69,7 +71,9 @@ def login() -> str | Response:
         else:
             _start_session(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            landing = (url_for("companies.detail", company_id=user.company_id) if user.company_id
+                       else url_for("main.home"))
+            return redirect(_safe_next(request.args.get("next")) or landing)
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 

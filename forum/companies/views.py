@@ -24,15 +24,16 @@ def directory() -> str:
     form = DirectoryFilterForm(request.args)
     form.validate()
 
-    def accepted(field):
-        # A filter that does not validate (an unknown id, a mangled URL) is dropped, not an error page.
-        return None if field.errors else field.data or None
-
+    # A filter that does not validate (an unknown id, a mangled URL) is dropped quietly: the list
+    # shows everything rather than an error about a link the visitor did not write.
+    for field in (form.delegation, form.sector):
+        if field.errors:
+            field.data, field.errors = 0, []
     query = companies.DirectoryQuery(
         # An over-long search is cut rather than ignored: the first words still narrow the list.
         text=(form.q.data or "")[:200],
-        delegation_id=accepted(form.delegation),
-        sector_id=accepted(form.sector),
+        delegation_id=form.delegation.data or None,
+        sector_id=form.sector.data or None,
         page=request.args.get("page", 1, type=int),
     )
     page = companies.search_directory(query, current_app.config["DIRECTORY_PER_PAGE"])
@@ -107,6 +108,9 @@ def team_page(company_id: int) -> str | Response:
             attach_service_error(form, exc)
         else:
             invite_link = url_for("auth.join", token=token, _external=True)
+    invited = form.email.data if invite_link else None
+    if invite_link:
+        form.email.data = ""  # the form now invites the next colleague, not the same one again
     status = 422 if form.errors else 200
     return render_template("companies/team.html", company=company, form=form, invite_link=invite_link,
-                           invited=form.email.data if invite_link else None), status
+                           invited=invited), status

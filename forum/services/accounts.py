@@ -20,10 +20,10 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def check_new_account(email: str, password: str) -> None:
+def check_new_account(email: str, password: str, taken_message: str | None = None) -> None:
     """Refuse an e-mail that already has an account, or a weak password."""
     if find_user_by_email(email) is not None:
-        raise ServiceError(_("An account with this e-mail address already exists. Log in instead."),
+        raise ServiceError(taken_message or _("An account with this e-mail address already exists."),
                            field="email")
     problem = password_problem(password, email)
     if problem:
@@ -32,7 +32,7 @@ def check_new_account(email: str, password: str) -> None:
 
 def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile) -> User:
     """Create a participant and their company together: either both exist afterwards or neither."""
-    check_new_account(email, password)
+    check_new_account(email, password, _("An account with this e-mail address already exists. Log in instead."))
     company = Company()
     user = User(email=email, full_name=full_name, role=Role.PARTICIPANT)
     user.set_password(password)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -39,7 +40,6 @@ class DemoSummary:
     forum_name: str
     companies: int
     created: int
-    updated: int
     users: int
     logins: list[tuple[str, str]] = field(default_factory=list)
 
@@ -64,11 +64,12 @@ def load_demo_forum() -> DemoSummary:
             db.session.add(Delegation(name=name, country=country))
     db.session.commit()
 
-    result = import_companies_csv(DEMO_CSV.read_bytes())
+    # Existing demo companies are left alone: a delegate's edits survive another `demo`.
+    result = import_companies_csv(DEMO_CSV.read_bytes(), update_existing=False)
     if not result.ok:  # the shipped file is tested; this guards against local edits
         raise ServiceError("; ".join(f"line {e.line}: {e.message}" for e in result.errors))
 
-    logins = [(DEMO_ORGANIZER, "organizer")]
+    logins = [(DEMO_ORGANIZER, _("organizer"))]
     if find_user_by_email(DEMO_ORGANIZER) is None:
         organizer = User(email=DEMO_ORGANIZER, full_name="Forum Organizer", role=Role.ORGANIZER)
         organizer.set_password(DEMO_PASSWORD)
@@ -79,7 +80,7 @@ def load_demo_forum() -> DemoSummary:
         company = db.session.scalar(
             select(Company).where(Company.delegation_id == delegation.id).order_by(Company.id).limit(1)
         )
-        logins.append((email, f"participant, {company.name}"))
+        logins.append((email, _("delegate of %(company)s", company=company.name)))
         if find_user_by_email(email) is None:
             user = User(email=email, full_name=company.contact_name or "Demo Delegate",
                         role=Role.PARTICIPANT, company=company)
@@ -88,9 +89,8 @@ def load_demo_forum() -> DemoSummary:
     db.session.commit()
     return DemoSummary(
         forum_name=forum.name,
-        companies=db.session.scalar(select(func.count(Company.id))),
+        companies=result.created + result.updated + result.unchanged,
         created=result.created,
-        updated=result.updated,
         users=db.session.scalar(select(func.count(User.id)).where(User.email.like("%@demo.example"))),
         logins=logins,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -64,11 +65,11 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ServiceError(
-            _("The file is not UTF-8 text. In Excel choose “Save as… CSV UTF-8”, then upload it again.")
+            _("The file is not UTF-8 text. In Excel choose “Save as… CSV UTF-8”, then try again.")
         ) from None
 
 
-def _read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]], str]:
     if not text.strip():
         raise ServiceError(_("The file is empty."))
     # The header names the columns, so its separator is the file's (Excel writes ";" in Russian locales).
@@ -94,7 +95,7 @@ def _read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     except csv.Error as exc:
         raise ServiceError(_("The file is not valid CSV near line %(line)d: %(error)s",
                              line=reader.line_num, error=str(exc))) from None
-    return [clean_text(h).casefold().replace(" ", "_") for h in header], rows
+    return [clean_text(h).casefold().replace(" ", "_") for h in header], rows, delimiter
 
 
 def _check_header(header: list[str]) -> None:
@@ -116,7 +117,8 @@ def _check_header(header: list[str]) -> None:
 
 
 def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";") if part.strip()]
+    """A list cell: ";" as documented, or "," (no sector or language name contains either)."""
+    return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
 
 
 def _parse_row(values: dict[str, str], existing_delegations: dict[str, Delegation],
@@ -183,7 +185,8 @@ def _parse_row(values: dict[str, str], existing_delegations: dict[str, Delegatio
             problems.append(str(exc))
 
     if problems:
-        raise ValueError("; ".join(problems))
+        # Fragments ("the name is empty") and sentences ("Enter a website…") read as one list.
+        raise ValueError("; ".join(problem.rstrip(".") for problem in problems))
     profile = CompanyProfile(
         name=name, delegation_id=delegation.id if delegation else 0, country=country, city=city,
         sector_ids=sector_ids, offers=offers, needs=needs, description=description, website=website,
@@ -192,13 +195,14 @@ def _parse_row(values: dict[str, str], existing_delegations: dict[str, Delegatio
     return delegation_name, profile
 
 
-def import_companies_csv(data: bytes) -> ImportResult:
+def import_companies_csv(data: bytes, update_existing: bool = True) -> ImportResult:
     """Import companies from UTF-8 CSV bytes.
 
     A company is matched by name and delegation, so a second import of the same file updates rather
-    than duplicates. If any row is bad, nothing is written and ``errors`` lists every bad row.
+    than duplicates (or, with ``update_existing=False``, leaves it as it is and counts it unchanged).
+    If any row is bad, nothing is written and ``errors`` lists every bad row.
     """
-    header, raw_rows = _read_rows(_decode(data))
+    header, raw_rows, delimiter = _read_rows(_decode(data))
     _check_header(header)
     result = ImportResult()
     delegations = {d.name.casefold(): d for d in taxonomy.all_delegations()}
@@ -208,8 +212,12 @@ def import_companies_csv(data: bytes) -> ImportResult:
     seen: dict[tuple[str, str], int] = {}
     for line, cells in raw_rows:
         if len(cells) != len(header):
-            result.errors.append(RowError(line, _("the row has %(cells)d cells but the header has %(columns)d",
-                                                  cells=len(cells), columns=len(header))))
+            message = _("the row has %(cells)d cells but the header has %(columns)d",
+                        cells=len(cells), columns=len(header))
+            if delimiter == ";" and len(cells) > len(header):
+                message += _(" (the file is separated by “;”, so write lists as “dairy, packaging” or put "
+                             "the cell in double quotes)")
+            result.errors.append(RowError(line, message))
             continue
         try:
             delegation_name, profile = _parse_row(dict(zip(header, cells, strict=True)), delegations, sectors)
@@ -241,6 +249,8 @@ def import_companies_csv(data: bytes) -> ImportResult:
                 apply_profile(company, row.profile)
                 db.session.add(company)
                 result.created += 1
+            elif not update_existing:
+                result.unchanged += 1
             else:
                 # Columns the CSV does not carry keep what the company entered on the site.
                 row.profile.size = company.size

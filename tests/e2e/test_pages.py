@@ -99,6 +99,11 @@ def test_signup_errors_are_shown_next_to_fields(live_server, phone_page):
     assert page.locator("#name-errors").inner_text() == "Enter the company name."
     assert page.locator("#password-errors").inner_text() == "Use at least 10 characters."
     assert page.locator("#name").get_attribute("aria-invalid") == "true"
+    # The summary takes the focus and links to each problem, however far down the form it is.
+    assert page.evaluate("document.activeElement.id") == "form-problems"
+    page.click("#form-problems a[href='#sectors']")
+    assert page.url.endswith("#sectors")
+    assert page.locator("#sectors").is_visible()
     assert _overflow(page) == 0
 
 
@@ -109,10 +114,10 @@ def test_demo_participant_logs_in_and_out_on_desktop(live_server, desktop_page):
     page.fill("#email", email)
     page.fill("#password", DEMO_PASSWORD)
     page.click("form.form-card button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    page.wait_for_url(re.compile(r"/companies/\d+$"))  # a delegate lands on their company
     assert page.locator(".flashes").inner_text() == "You are logged in."
-    page.click(".site-nav >> text=My company")
     assert page.get_by_role("link", name="Edit profile").is_visible()
+    assert page.locator(".site-nav a[aria-current=page]").inner_text() == "My company"
     page.click(".site-nav >> text=Log out")
     assert page.locator(".flashes").inner_text() == "You are logged out."
     assert page.locator(".site-nav").get_by_text("Log in").is_visible()

@@ -146,6 +146,8 @@ def test_signup_page_when_logged_in_redirects_to_my_company(client, make_user, l
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/my/company"
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "You are already registered and logged in." in page
 
 
 def test_signup_page_without_delegations_shows_the_notice(client):
@@ -341,16 +343,25 @@ def test_signup_only_control_characters_counts_as_empty(app, client, signup_data
 # --- login -------------------------------------------------------------------------------------------
 
 
-def test_login_right_password_logs_in_and_goes_home(client, make_user):
-    make_user(email="delegate@example.kz")
+def test_login_right_password_logs_in_and_goes_to_the_company(client, make_user, make_company):
+    company_id = make_company()
+    make_user(email="delegate@example.kz", company_id=company_id)
 
     response = login(client, "delegate@example.kz")
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == f"/companies/{company_id}"
     page = client.get("/").get_data(as_text=True)
     assert "You are logged in." in page
     assert "Logged in as delegate@example.kz" in page
+
+
+def test_login_as_organizer_goes_home(client, make_user):
+    make_user(email="organizer@example.kz", role=Role.ORGANIZER, company_id=None)
+
+    response = login(client, "organizer@example.kz")
+
+    assert response.headers["Location"] == "/"
 
 
 def test_login_page_shows_the_form(client):
@@ -441,14 +452,15 @@ def test_login_next_same_site_path_is_followed(client, make_user, target):
     "/companies/\r\nSet-Cookie: planted=1",
     "/companies/\x00",
 ])
-def test_login_next_outside_the_site_is_ignored(client, make_user, target):
-    make_user(email="delegate@example.kz")
+def test_login_next_outside_the_site_is_ignored(client, make_user, make_company, target):
+    company_id = make_company()
+    make_user(email="delegate@example.kz", company_id=company_id)
 
     response = client.post("/login", query_string={"next": target},
                            data={"email": "delegate@example.kz", "password": factories.PASSWORD})
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == f"/companies/{company_id}"
     assert "Logged in as delegate@example.kz" in client.get("/").get_data(as_text=True)
 
 
@@ -512,8 +524,9 @@ def test_logout_by_get_gives_the_405_page_and_keeps_the_session(client, make_use
     assert "Logged in as delegate@example.kz" in client.get("/").get_data(as_text=True)
 
 
-def test_logout_while_anonymous_redirects_to_login(client, make_user):
-    make_user(email="delegate@example.kz")
+def test_logout_while_anonymous_redirects_to_login(client, make_user, make_company):
+    company_id = make_company()
+    make_user(email="delegate@example.kz", company_id=company_id)
 
     response = client.post("/logout")
 
@@ -522,4 +535,12 @@ def test_logout_while_anonymous_redirects_to_login(client, make_user):
     # Logging in from there lands on a page, not on the POST-only logout URL.
     after = client.post(response.headers["Location"],
                         data={"email": "delegate@example.kz", "password": factories.PASSWORD})
-    assert after.headers["Location"] == "/"
+    assert after.headers["Location"] == f"/companies/{company_id}"
+
+
+def test_signup_problem_summary_links_to_each_field(client, make_delegation):
+    make_delegation(name="Almaty Region")
+    page = client.post("/signup", data={"email": "not-an-email"}).get_data(as_text=True)
+    assert '<a href="#name">Company name: Enter the company name.</a>' in page
+    assert '<a href="#sectors">Sectors: Choose at least one sector.</a>' in page
+    assert '<a href="#email">Your e-mail: “not-an-email” is not a valid e-mail address.</a>' in page

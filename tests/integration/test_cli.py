@@ -127,7 +127,7 @@ def test_create_organizer_duplicate_email_exit_2(app: Flask, runner: FlaskCliRun
     result = runner.invoke(args=["create-organizer", "BOSS@forum.example",
                                  "--password", "another-long-phrase"])
     assert result.exit_code == 2
-    assert result.stderr == "Error: An account with this e-mail address already exists. Log in instead.\n"
+    assert result.stderr == "Error: An account with this e-mail address already exists.\n"
     assert _user_count(app) == 1
     assert _login_status(app, "boss@forum.example", PASSWORD) == 302
 
@@ -152,7 +152,7 @@ def test_demo_loads_forum_delegations_companies_and_logins(fresh_app: Flask):
     assert result.exit_code == 0, result.output
     rows = _demo_csv_rows()
     lines = result.stdout.splitlines()
-    assert lines[0] == (f"Demo forum “Kashkadarya Invest-2024”: {rows} companies ({rows} new, 0 updated), "
+    assert lines[0] == (f"Demo forum “Kashkadarya Invest-2024”: {rows} demo companies ({rows} new), "
                         f"{DEMO_ACCOUNTS} demo accounts.")
     assert lines[1] == f"Demo logins (password for all: {demo.DEMO_PASSWORD}):"
     assert [line.split()[0] for line in lines[2:]] == [demo.DEMO_ORGANIZER, *demo.DEMO_PARTICIPANTS]
@@ -188,7 +188,24 @@ def test_demo_twice_is_idempotent(fresh_app: Flask):
     assert second.exit_code == 0, second.output
     rows = _demo_csv_rows()
     assert second.stdout.splitlines()[0] == (
-        f"Demo forum “Kashkadarya Invest-2024”: {rows} companies (0 new, 0 updated), "
+        f"Demo forum “Kashkadarya Invest-2024”: {rows} demo companies (0 new), "
         f"{DEMO_ACCOUNTS} demo accounts.")
     assert _demo_counts(fresh_app) == before
     assert before == {"Company": rows, "User": DEMO_ACCOUNTS, "Delegation": 2, "Sector": 14, "Forum": 1}
+
+
+@needs_demo_csv
+def test_demo_again_keeps_what_delegates_edited(fresh_app: Flask):
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with fresh_app.app_context():
+        company = db.session.scalars(select(Company).order_by(Company.id).limit(1)).one()
+        company.website = "https://edited-by-the-delegate.example"
+        company.needs = "Edited needs"
+        db.session.commit()
+        company_id = company.id
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with fresh_app.app_context():
+        company = db.session.get(Company, company_id)
+        assert (company.website, company.needs) == ("https://edited-by-the-delegate.example", "Edited needs")

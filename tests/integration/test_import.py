@@ -22,7 +22,7 @@ from forum.services.importer import COLUMNS, ImportResult, RowError, import_comp
 
 ALMATY = "Almaty Region (Kazakhstan)"
 KASHKADARYA = "Kashkadarya Region (Uzbekistan)"
-NOT_UTF8 = "The file is not UTF-8 text. In Excel choose “Save as… CSV UTF-8”, then upload it again."
+NOT_UTF8 = "The file is not UTF-8 text. In Excel choose “Save as… CSV UTF-8”, then try again."
 EXPECTED = ", ".join(COLUMNS)
 
 
@@ -263,9 +263,9 @@ def test_import_bad_rows_import_nothing_and_every_row_reported(app: Flask, almat
     assert result.errors == [
         RowError(3, "unknown sector “mining”"),
         RowError(4, "the name is empty"),
-        RowError(5, "“not-an-email” is not a valid e-mail address."),
-        RowError(6, "Enter a website address such as example.kz."),
-        RowError(7, "Offers is too long: 2001 characters, at most 2000."),
+        RowError(5, "“not-an-email” is not a valid e-mail address"),
+        RowError(6, "Enter a website address such as example.kz"),
+        RowError(7, "Offers is too long: 2001 characters, at most 2000"),
         RowError(8, f"the row has 3 cells but the header has {header_cells}"),
         RowError(9, "the same company as on line 2"),
         RowError(10, "the country is empty; no sector is given; unknown language “Klingon”"),
@@ -464,7 +464,7 @@ def test_import_cli_bad_rows_exit_1_with_file_line_messages(app: Flask, almaty: 
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (f"{path}:3: unknown sector “mining”\n"
-                             f"{path}:4: Enter a website address such as example.kz.\n"
+                             f"{path}:4: Enter a website address such as example.kz\n"
                              "2 bad rows; nothing was imported.\n")
     with app.app_context():
         assert counts() == (0, 1)
@@ -496,3 +496,25 @@ def test_import_cli_missing_file_exit_2(runner: FlaskCliRunner, tmp_path: Path):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert f"Invalid value for 'FILE': File '{path}' does not exist." in result.stderr
+
+
+def test_import_semicolon_file_with_comma_separated_lists(app: Flask, almaty: int, do_import):
+    # In a ";" file a person naturally writes lists with commas; both separators are accepted.
+    header = ";".join(COLUMNS)
+    line = ";".join(row(sectors="dairy, packaging", languages="ru, kk").values())
+    result = do_import(f"{header}\n{line}\n".encode())
+    assert (result.errors, result.created) == ([], 1)
+    with app.app_context():
+        company = company_named("Talgar Apple Orchards LLP")
+        assert (sector_keys(company), company.languages) == (["dairy", "packaging"], ["ru", "kk"])
+
+
+def test_import_semicolon_file_with_unquoted_semicolon_list_gets_a_hint(app: Flask, almaty: int, do_import):
+    header = ";".join(COLUMNS)
+    line = ";".join(row(sectors="dairy;packaging", languages="ru").values())
+    result = do_import(f"{header}\n{line}\n".encode())
+    assert result.errors == [RowError(2, "the row has 13 cells but the header has 12 (the file is separated by "
+                                         "“;”, so write lists as “dairy, packaging” or put the cell in double "
+                                         "quotes)")]
+    with app.app_context():
+        assert counts() == (0, 1)

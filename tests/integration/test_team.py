@@ -14,7 +14,8 @@ from forum.models import Role, User
 def _invite(client, company_id: int, email: str) -> str:
     response = client.post(f"/companies/{company_id}/team", data={"email": email})
     assert response.status_code == 200
-    link = re.search(r'id="invite-link" type="text" readonly value="([^"]+)"', response.get_data(as_text=True))
+    link = re.search(r'<textarea id="invite-link" readonly rows="3">([^<]+)</textarea>',
+                     response.get_data(as_text=True))
     return link.group(1).replace("http://localhost", "")
 
 
@@ -139,3 +140,11 @@ def test_team_join_while_logged_in_redirects(client, make_company, make_user, lo
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
+
+
+def test_team_invitation_form_is_empty_again_after_a_link(client, make_company, make_user, login_as):
+    company_id = make_company()
+    login_as(make_user(company_id=company_id))
+    page = client.post(f"/companies/{company_id}/team", data={"email": "first@example.com"}).get_data(as_text=True)
+    assert "Send this link to first@example.com." in page
+    assert re.search(r'<input[^>]* id="email"[^>]* value=""', page)

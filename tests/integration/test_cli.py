@@ -107,6 +107,22 @@ def test_create_organizer_invalid_email_exit_2(app: Flask, runner: FlaskCliRunne
     assert _user_count(app) == 0
 
 
+def test_create_organizer_overlong_name_exit_2_nothing_created(app: Flask, runner: FlaskCliRunner):
+    result = runner.invoke(args=["create-organizer", "boss@forum.example", "--name", "N" * 121,
+                                 "--password", PASSWORD])
+    assert result.exit_code == 2
+    assert "Invalid value for '--name': The name is too long: 121 characters, at most 120." in result.stderr
+    assert _user_count(app) == 0
+
+
+def test_create_organizer_name_with_control_characters_is_cleaned(app: Flask, runner: FlaskCliRunner):
+    result = runner.invoke(args=["create-organizer", "boss@forum.example", "--name", "Ann\x00 \t Lee",
+                                 "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalars(select(User.full_name)).all() == ["Ann Lee"]
+
+
 @pytest.mark.parametrize(("password", "message"), [
     ("short", "Use at least 10 characters."),
     ("1234567890", "This password is too easy to guess. Try a short phrase of several words."),

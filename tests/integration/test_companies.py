@@ -13,6 +13,7 @@ from forum.extensions import db
 from forum.models import Company, Role
 from forum.services import taxonomy
 from tests import factories
+from tests.integration.profile_cases import BAD_PROFILE
 
 # --- helpers ---------------------------------------------------------------------------------------
 
@@ -277,6 +278,25 @@ def test_directory_garbage_parameters_are_ignored(client, make_company, query):
 
     assert response.status_code == 200
     assert listed_names(response.get_data(as_text=True)) == ["Dala Milk"]
+
+
+def test_directory_page_beyond_any_integer_gives_the_no_such_page_message(client, make_company):
+    make_company(name="Dala Milk")
+
+    response = client.get("/companies/?page=99999999999999999999")
+
+    assert response.status_code == 200
+    assert "There is no page 100000." in response.get_data(as_text=True)
+    assert "Invalid Choice" not in response.get_data(as_text=True)
+
+
+def test_directory_invalid_filters_show_no_form_errors(client, make_company):
+    make_company(name="Dala Milk")
+
+    page = client.get("/companies/?sector=nonsense&delegation=999").get_data(as_text=True)
+
+    assert listed_names(page) == ["Dala Milk"]
+    assert 'class="field-errors"' not in page
 
 
 def test_directory_very_long_search_uses_its_first_words(client, make_company):
@@ -560,26 +580,9 @@ def test_edit_changing_only_the_case_of_its_own_name_is_allowed(app, client, log
 
 
 BAD_EDITS = {
+    **BAD_PROFILE,
     "name-empty": ({"name": ""}, {"name": ["Enter the company name."]}),
-    "name-201-chars": ({"name": "N" * 201}, {"name": ["Field cannot be longer than 200 characters."]}),
-    "offers-2001-chars": ({"offers": "o" * 2001}, {"offers": ["Field cannot be longer than 2000 characters."]}),
-    "delegation-not-a-number": ({"delegation": "abc"}, {"delegation": ["Choose your delegation."]}),
-    "delegation-unknown-id": ({"delegation": "999999"}, {"delegation": ["Not a valid choice."]}),
-    "sector-not-a-number": (
-        {"sectors": ["xyz"]},
-        {"sectors": ["Invalid choice(s): one or more data inputs could not be coerced.",
-                     "Choose at least one sector."]},
-    ),
-    "sector-unknown-id": ({"sectors": ["999999"]}, {"sectors": ["'999999' is not a valid choice for this field."]}),
-    "no-sector": ({"sectors": None}, {"sectors": ["Choose at least one sector."]}),
     "seven-sectors": ({"sectors": "seven"}, {"sectors": ["Choose at most 6 sectors."]}),
-    "size-unknown": ({"size": "huge"}, {"size": ["Not a valid choice."]}),
-    "neither-offers-nor-needs": (
-        {"offers": "", "needs": "\x00 "}, {"needs": ["Say what you offer, what you are looking for, or both."]},
-    ),
-    "contact-email-invalid": ({"contact_email": "sales at dala"},
-                              {"contact_email": ["“sales at dala” is not a valid e-mail address."]}),
-    "website-invalid": ({"website": "ftp://dala-milk.kz"}, {"website": ["Enter a website address such as example.kz."]}),
 }
 
 

@@ -58,7 +58,7 @@ def test_directory_search_works_without_javascript(live_server, browser):
     page.goto(live_server + "/companies/")
     page.fill("#q", "packaging")
     page.click("form[role=search] button[type=submit]")
-    assert "q=packaging" in page.url
+    page.wait_for_url(re.compile(r"q=packaging"))
     cards = page.locator(".company-card")
     assert cards.count() >= 1
     assert re.match(r"\d+ compan", page.locator(".result-count").inner_text())
@@ -95,12 +95,13 @@ def test_signup_errors_are_shown_next_to_fields(live_server, phone_page):
     page.fill("#email", "not-an-email")
     page.fill("#password", "short")
     page.click("form.form-card button[type=submit]")
-    assert page.locator("#form-problems").is_visible()
+    page.locator("#form-problems").wait_for()
     assert page.locator("#name-errors").inner_text() == "Enter the company name."
     assert page.locator("#password-errors").inner_text() == "Use at least 10 characters."
     assert page.locator("#name").get_attribute("aria-invalid") == "true"
     # The summary takes the focus and links to each problem, however far down the form it is.
-    assert page.evaluate("document.activeElement.id") == "form-problems"
+    # (waits for the deferred script; fails after Playwright's timeout if the focus never moves)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'form-problems'")
     page.click("#form-problems a[href='#sectors']")
     assert page.url.endswith("#sectors")
     assert page.locator("#sectors").is_visible()
@@ -119,6 +120,7 @@ def test_demo_participant_logs_in_and_out_on_desktop(live_server, desktop_page):
     assert page.get_by_role("link", name="Edit profile").is_visible()
     assert page.locator(".site-nav a[aria-current=page]").inner_text() == "My company"
     page.click(".site-nav >> text=Log out")
+    page.wait_for_url(live_server + "/")
     assert page.locator(".flashes").inner_text() == "You are logged out."
     assert page.locator(".site-nav").get_by_text("Log in").is_visible()
 

@@ -70,14 +70,20 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def create_organizer(email: str, password: str, full_name: str = "") -> User:
-    check_new_account(email, password)
-    user = User(email=email, full_name=full_name, role=Role.ORGANIZER)
+def add_account(user: User, password: str, taken_message: str) -> User:
+    """Hash the password and save a new user. If a concurrent request claimed the e-mail between the
+    check and the insert, the unique constraint refuses it and the caller's message is raised."""
     user.set_password(password)
     db.session.add(user)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ServiceError(_("An account with this e-mail address already exists."), field="email") from None
+        raise ServiceError(taken_message, field="email") from None
     return user
+
+
+def create_organizer(email: str, password: str, full_name: str = "") -> User:
+    check_new_account(email, password)
+    return add_account(User(email=email, full_name=full_name, role=Role.ORGANIZER), password,
+                       _("An account with this e-mail address already exists."))

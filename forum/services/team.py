@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import Company, Role, User
-from forum.services.accounts import check_new_account, find_user_by_email
+from forum.services.accounts import add_account, check_new_account, find_user_by_email
 from forum.services.companies import can_edit, get_company
 from forum.services.errors import PermissionDenied, ServiceError
 
@@ -62,12 +61,6 @@ def join_company(token: str, full_name: str, password: str) -> User:
     check_new_account(invitation.email, password)
     user = User(email=invitation.email, full_name=full_name, role=Role.PARTICIPANT,
                 company_id=invitation.company.id)
-    user.set_password(password)
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Two tabs joining at once: the unique e-mail constraint lets only the first through.
-        db.session.rollback()
-        raise ServiceError(_("This invitation has already been used. Log in with your e-mail and password.")) from None
-    return user
+    # Two tabs joining at once: the unique e-mail constraint lets only the first through.
+    return add_account(user, password,
+                       _("This invitation has already been used. Log in with your e-mail and password."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from flask_babel import ngettext
 from flask_migrate import upgrade
 
 from forum.models.company import CONTACT_NAME_MAX
-from forum.services import accounts, demo
+from forum.services import accounts, demo, matching
 from forum.services.errors import ServiceError
 from forum.services.importer import import_companies_csv
 from forum.validation import check_length, clean_email, clean_text
@@ -24,6 +25,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(create_organizer)
     app.cli.add_command(import_companies)
+    app.cli.add_command(recommend)
+    app.cli.add_command(recompute_matches)
 
 
 @click.command("init-db")
@@ -109,3 +112,43 @@ def import_companies(file: Path) -> None:
                  file=file.name, created=result.created, updated=result.updated, unchanged=result.unchanged))
     if result.new_delegations:
         click.echo(_("New delegations: %(names)s", names=", ".join(result.new_delegations)))
+
+
+@click.command("recommend")
+@click.option("--company", "reference", required=True, metavar="NAME|ID",
+              help="The company, by name (any letter case) or by id.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 200),
+              help="How many partners to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: a list of company_id, name, delegation, "
+              "score and reasons.")
+@with_appcontext
+def recommend(reference: str, top: int, as_json: bool) -> None:
+    """Print the partners most worth meeting for one company, with the reasons."""
+    try:
+        company = matching.find_company(reference)
+    except ServiceError as exc:
+        click.echo(_("Error: %(message)s", message=exc.message), err=True)
+        sys.exit(2)
+    items = matching.recommendations(company, top)
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    click.echo(_("Partners for %(company)s (%(delegation)s):", company=company.name,
+                 delegation=company.delegation.name))
+    if company.opted_out:
+        click.echo(_("  This company has paused matchmaking, so it gets no suggestions."))
+    elif not items:
+        click.echo(_("  No partner to suggest yet: the profile may say too little, or no other company fits."))
+    for rank, item in enumerate(items, start=1):
+        click.echo(f"{rank:>3}. {item['name']} · {item['delegation']} · {item['score']:.0%}")
+        for reason in item["reasons"]:
+            click.echo(f"       - {reason}")
+
+
+@click.command("recompute-matches")
+@with_appcontext
+def recompute_matches() -> None:
+    """Recompute every company's partner suggestions (after a bulk change made outside the site)."""
+    summary = matching.recompute_all()
+    click.echo(_("Matches recomputed for %(companies)d companies in %(seconds).1f s: %(suggestions)d suggestions.",
+                 companies=summary.companies, seconds=summary.seconds, suggestions=summary.suggestions))

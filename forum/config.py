@@ -27,6 +27,8 @@ class Defaults:
     DIRECTORY_PER_PAGE = 24
     PASSWORD_MIN_LENGTH = 10
     IMPORT_MAX_ROWS = 5000
+    # Suggestions kept per company; the "My matches" filters choose among them.
+    MATCHES_STORED = 30
     # Uploads (CSV) and form posts: anything larger is refused with a 413 page.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 
 from forum import create_app
 from forum.extensions import db
-from forum.services import taxonomy
+from forum.services import matching, taxonomy
 from tests import factories
 
 PG_URL = os.environ.get("FORUM_TEST_DATABASE_URL", "")
@@ -83,6 +83,8 @@ def app(tmp_path: Path, pg_schema_url: str | None, app_config: dict) -> Iterator
             db.create_all()
             _pg_tables_created = pg_schema_url is not None
         taxonomy.ensure_default_sectors()
+        db.session.flush()
+        matching.ensure_default_affinity()
         db.session.commit()
     yield app
     with app.app_context():

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from forum.companies import bp
 from forum.companies.forms import SIZE_CHOICES, CompanyProfileForm, DirectoryFilterForm, InviteColleagueForm
 from forum.forms import attach_service_error
-from forum.services import companies, team
+from forum.services import companies, matching, team
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 
 
@@ -19,16 +19,21 @@ def size_label(size) -> str:
     return str(dict(SIZE_CHOICES).get(size.value if size else "", ""))
 
 
-@bp.get("/companies/")
-def directory() -> str:
-    form = DirectoryFilterForm(request.args)
+def _filters(source) -> DirectoryFilterForm:
+    """The delegation and sector filters of the directory and of "My matches"."""
+    form = DirectoryFilterForm(source)
     form.validate()
-
     # A filter that does not validate (an unknown id, a mangled URL) is dropped quietly: the list
     # shows everything rather than an error about a link the visitor did not write.
     for field in (form.delegation, form.sector):
         if field.errors:
             field.data, field.errors = 0, []
+    return form
+
+
+@bp.get("/companies/")
+def directory() -> str:
+    form = _filters(request.args)
     query = companies.DirectoryQuery(
         # An over-long search is cut rather than ignored: the first words still narrow the list.
         text=(form.q.data or "")[:200],
@@ -56,6 +61,7 @@ def detail(company_id: int) -> str:
         company=company,
         can_edit=companies.can_edit(current_user, company),
         show_contacts=companies.can_see_contacts(current_user, company),
+        match=matching.match_with(current_user, company),
     )
 
 
@@ -114,3 +120,68 @@ def team_page(company_id: int) -> str | Response:
     status = 422 if form.errors else 200
     return render_template("companies/team.html", company=company, form=form, invite_link=invite_link,
                            invited=invited), status
+
+
+# --- My matches ----------------------------------------------------------------------------------
+
+
+@bp.get("/my/matches")
+@login_required
+def my_matches() -> Response:
+    if current_user.company_id is None:
+        flash(_("Organizer accounts have no matches of their own. Open a company to see its matches."), "info")
+        return redirect(url_for("companies.directory"))
+    return redirect(url_for("companies.matches", company_id=current_user.company_id))
+
+
+
+
+@bp.get("/companies/<int:company_id>/matches")
+@login_required
+def matches(company_id: int) -> str:
+    form = _filters(request.args)
+    try:
+        result = matching.match_list(current_user, company_id, sector_id=form.sector.data or None,
+                                     delegation_id=form.delegation.data or None)
+    except PermissionDenied:
+        abort(403)
+    except NotFound:
+        abort(404)
+    filtered = bool(form.sector.data or form.delegation.data)
+    return render_template("companies/matches.html", form=form, result=result, filtered=filtered)
+
+
+def _back_to_matches(company_id: int) -> Response:
+    form = _filters(request.form)
+    args = {name: value for name, value in (("sector", form.sector.data), ("delegation", form.delegation.data))
+            if value}
+    return redirect(url_for("companies.matches", company_id=company_id, **args))
+
+
+@bp.post("/companies/<int:company_id>/matches/<int:partner_id>/dismiss")
+@login_required
+def dismiss_match(company_id: int, partner_id: int) -> Response:
+    try:
+        partner = matching.dismiss(current_user, company_id, partner_id)
+    except PermissionDenied:
+        abort(403)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("%(company)s is hidden from your matches. You can show it again at the bottom of the page.",
+                company=partner.name), "success")
+    return _back_to_matches(company_id)
+
+
+@bp.post("/companies/<int:company_id>/matches/<int:partner_id>/restore")
+@login_required
+def restore_match(company_id: int, partner_id: int) -> Response:
+    try:
+        partner = matching.restore(current_user, company_id, partner_id)
+    except PermissionDenied:
+        abort(403)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("%(company)s may be suggested to you again.", company=partner.name), "success")
+    return _back_to_matches(company_id)

@@ -2,6 +2,13 @@
 
 from forum.models.company import Company, CompanySize, company_sector, name_key
 from forum.models.forum import Delegation, Forum, Sector
+from forum.models.matching import (
+    MatchDismissal,
+    MatchingSettings,
+    MatchState,
+    MatchSuggestion,
+    SectorAffinity,
+)
 from forum.models.types import utcnow
 from forum.models.user import Role, User
 
@@ -10,8 +17,13 @@ __all__ = [
     "CompanySize",
     "Delegation",
     "Forum",
+    "MatchDismissal",
+    "MatchState",
+    "MatchSuggestion",
+    "MatchingSettings",
     "Role",
     "Sector",
+    "SectorAffinity",
     "User",
     "company_sector",
     "name_key",

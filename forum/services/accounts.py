@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.extensions import db
 from forum.models import Company, Role, User, utcnow
+from forum.services import matching
 from forum.services.companies import CompanyProfile, apply_profile
 from forum.services.errors import ServiceError
 from forum.services.passwords import password_problem
@@ -53,6 +54,7 @@ def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile) 
     except Exception:
         db.session.rollback()
         raise
+    matching.refresh_companies({company.id: None})
     return user
 
 

@@ -145,12 +145,18 @@ def update_company(actor: User, company_id: int, profile: CompanyProfile) -> Com
     company = get_company(company_id)
     if not can_edit(actor, company):
         raise PermissionDenied(_("You can only edit your own company."))
+    # Imported here: the matching service builds on this module.
+    from forum.services import matching
+
+    version, before = company.profile_version, matching.profile_before_change(company)
     try:
         apply_profile(company, profile)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    if company.profile_version != version:
+        matching.refresh_companies({company.id: before})
     return company
 
 

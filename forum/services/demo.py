@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Company, Delegation, Role, User
-from forum.services import taxonomy
+from forum.services import matching, taxonomy
 from forum.services.accounts import find_user_by_email
 from forum.services.errors import ServiceError
 from forum.services.forums import save_forum
@@ -46,6 +46,8 @@ class DemoSummary:
 
 def load_demo_forum() -> DemoSummary:
     taxonomy.ensure_default_sectors()
+    db.session.flush()
+    matching.ensure_default_affinity()
     forum = save_forum(
         name="Kashkadarya Invest-2024",
         city="Qarshi",

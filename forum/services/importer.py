@@ -24,7 +24,7 @@ from forum.models.company import (
     OFFERS_MAX,
 )
 from forum.models.forum import COUNTRY_MAX, DELEGATION_NAME_MAX
-from forum.services import taxonomy
+from forum.services import matching, taxonomy
 from forum.services.companies import CompanyProfile, apply_profile, find_by_name
 from forum.services.errors import ServiceError
 from forum.validation import check_length, clean_email, clean_text, clean_website
@@ -274,4 +274,7 @@ def import_companies_csv(data: bytes, update_existing: bool = True) -> ImportRes
         current_app.logger.exception("import-companies: the database refused line %d", row.line)
         return ImportResult(errors=[RowError(row.line, _("the database refused this row (%(error)s)",
                                                          error=type(exc.orig or exc).__name__))])
+    if result.created or result.updated:
+        # New and changed profiles change who matches whom across the whole forum.
+        matching.recompute_all()
     return result

@@ -12,10 +12,11 @@ from forum.services.demo import DEMO_PARTICIPANTS, DEMO_PASSWORD
 
 PUBLIC_PATHS = ["/", "/companies/", "/companies/?q=packaging", "/companies/1", "/signup", "/login", "/no-such-page"]
 
-# Elements a thumb has to hit: the nav, buttons, form controls, pagination.
+# Elements a thumb has to hit: the nav, buttons, form controls, pagination. Checkboxes and radio
+# buttons are hit through their labels, which are measured instead.
 TAP_TARGETS = (
-    ".site-nav a, .site-nav button, .button, input:not([type=checkbox]):not([type=hidden]), select, "
-    "textarea, .pagination a, .checkbox-group label, .field-checkbox label"
+    ".site-nav a, .site-nav button, .button, input:not([type=checkbox]):not([type=radio]):not([type=hidden]), "
+    "select, textarea, .pagination a, .checkbox-group label, .field-checkbox label, .tap-box"
 )
 
 

@@ -20,7 +20,8 @@ from forum.extensions import db
 from forum.models import Sector
 from tests.integration.fresh_database import dispose, empty_database, make_app, pg_unreachable_reason, pg_url
 
-TABLES = ["alembic_version", "company", "company_sector", "delegation", "forum", "sector", "user_account"]
+TABLES = ["alembic_version", "company", "company_sector", "delegation", "forum", "match_dismissal", "match_state",
+          "match_suggestion", "matching_settings", "sector", "sector_affinity", "user_account"]
 
 
 def _schema_differences(metadata: MetaData | None = None) -> list:

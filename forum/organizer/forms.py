@@ -1,0 +1,104 @@
+"""Organizer forms: the matching settings and the value-chain table of related sectors."""
+
+from __future__ import annotations
+
+import math
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField
+from wtforms.fields import FloatField
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+
+from forum.forms import ForumForm, options
+from forum.matching import CrossDelegation, Weights
+from forum.models.matching import WEIGHT_MAX
+from forum.services import taxonomy
+
+CROSS_DELEGATION_CHOICES = [
+    (CrossDelegation.ONLY.value, _l("Only between delegations: never suggest a company of one's own delegation")),
+    (CrossDelegation.PREFER.value, _l("Prefer other delegations: a bonus, weighted below")),
+    (CrossDelegation.NONE.value, _l("No preference")),
+]
+
+
+def _finite(form, field) -> None:
+    # float() accepts "nan" and "inf", which compare false with any bound and would pass NumberRange.
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError(_l("Enter a number."))
+
+
+def _weight(label, description):
+    return FloatField(label, description=description,
+                      validators=[InputRequired(_l("Enter a number from 0 to %(max)d.", max=int(WEIGHT_MAX))),
+                                  _finite, NumberRange(0, WEIGHT_MAX, _l("Enter a number from 0 to %(max)d.",
+                                                                        max=int(WEIGHT_MAX)))])
+
+
+_STRENGTH_MESSAGE = _l("A strength is a number above 0 and at most 1.")
+
+
+class AffinityRowForm(Form):
+    """One related-sector pair; a sub-form, so the page's single CSRF token covers it."""
+
+    sector_a = HiddenField()
+    sector_b = HiddenField()
+    strength = FloatField(_l("Strength"), validators=[InputRequired(_STRENGTH_MESSAGE), _finite,
+                                                      NumberRange(0.01, 1, _STRENGTH_MESSAGE)])
+    remove = BooleanField(_l("Remove"))
+
+    def pair(self) -> tuple[int, int] | None:
+        try:
+            return int(self.sector_a.data), int(self.sector_b.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class MatchingSettingsForm(ForumForm):
+    cross_delegation = RadioField(_l("Meetings between delegations"), choices=options(CROSS_DELEGATION_CHOICES),
+                                  validators=[InputRequired(_l("Choose one rule."))])
+    weight_complementarity = _weight(_l("Needs met by offers"),
+                                     _l("One company needs what the other offers, in either direction."))
+    weight_sector = _weight(_l("Sectors"), _l("The same sector, or related sectors of one value chain."))
+    weight_cross_delegation = _weight(_l("Other delegation"),
+                                      _l("The bonus for a partner from another delegation (with “Prefer”)."))
+    weight_language = _weight(_l("Shared language"), _l("The delegates can talk without an interpreter."))
+    affinity = FieldList(FormField(AffinityRowForm), min_entries=0, max_entries=200)
+    new_sector_a = SelectField(_l("Sector"), coerce=int, validators=[Optional()])
+    new_sector_b = SelectField(_l("Related sector"), coerce=int, validators=[Optional()])
+    new_strength = FloatField(_l("Strength"), default=0.5,
+                              validators=[Optional(), _finite, NumberRange(0.01, 1, _STRENGTH_MESSAGE)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        sectors = taxonomy.all_sectors()
+        self.sector_labels = {s.id: s.label for s in sectors}
+        choices = options([(0, _l("Choose…"))] + [(s.id, s.label) for s in sectors])
+        self.new_sector_a.choices = choices
+        self.new_sector_b.choices = list(choices)
+
+    def validate_affinity(self, field) -> None:
+        for row in field:
+            pair = row.form.pair()
+            if pair is None or not all(i in self.sector_labels for i in pair):
+                raise ValidationError(_l("The table of related sectors was changed elsewhere; reload the page."))
+
+    def validate_new_sector_b(self, field) -> None:
+        a, b = self.new_sector_a.data or 0, field.data or 0
+        if bool(a) != bool(b):
+            raise ValidationError(_l("Choose both sectors of the new pair, or neither."))
+        if a and a == b:
+            raise ValidationError(_l("A sector is always related to itself; choose two different sectors."))
+
+    def weights(self) -> Weights:
+        return Weights(complementarity=self.weight_complementarity.data, sector=self.weight_sector.data,
+                       cross_delegation=self.weight_cross_delegation.data, language=self.weight_language.data)
+
+    def affinity_pairs(self) -> dict[tuple[int, int], float]:
+        pairs = {}
+        for row in self.affinity:
+            if not row.form.remove.data:
+                a, b = row.form.pair()
+                pairs[tuple(sorted((a, b)))] = row.form.strength.data
+        if self.new_sector_a.data and self.new_sector_b.data:
+            pairs[tuple(sorted((self.new_sector_a.data, self.new_sector_b.data)))] = self.new_strength.data or 0.5
+        return pairs

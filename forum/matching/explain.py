@@ -187,13 +187,27 @@ def _codes(*columns: tuple[np.ndarray, int]) -> np.ndarray:
     return code
 
 
+# Columns of KINDS from CONTEXT on say who the two are (delegation, language), not what they can do
+# for each other.
+CONTEXT = 4
+
+
 def explain(index: MatchIndex, c: Components) -> list[tuple[Reason, ...]]:
-    """One to three reasons per pair, strongest first; () for a pair with nothing to say."""
+    """The one to three strongest reasons per pair; () for a pair with nothing to say.
+
+    They are shown with what the two can do for each other first (needs met by offers, sectors), then
+    who they are (another delegation, a shared language), each group strongest first: under "prefer
+    other delegations" the delegation bonus often weighs most, but it is never why these two should meet.
+    """
     n = len(c.a)
     if n == 0:
         return []
     table = contributions(index, c)
     order = np.argsort(-table, axis=1, kind="stable")[:, :MAX_REASONS]
+    weights = np.take_along_axis(table, order, axis=1)
+    # lexsort: the last key sorts first. Empty slots last, then content before context, then by weight.
+    display = np.lexsort((-weights, order >= CONTEXT, weights <= 0), axis=1)
+    order = np.take_along_axis(order, display, axis=1)
     shown = np.take_along_axis(table, order, axis=1) > 0
     is_shown = np.zeros(table.shape, dtype=bool)
     np.put_along_axis(is_shown, order, shown, axis=1)

@@ -30,10 +30,11 @@ def test_score_of_sector_delegation_and_language_parts_is_their_weighted_mean():
     [rec] = recommend_all([a, b], config())[a.id]
     # texts do not meet: 0.05 * same sector + 0.3 * other delegation + 0.05 * shared language
     assert rec.score == pytest.approx(0.4)
-    assert _kinds(rec) == [ReasonKind.CROSS_DELEGATION, ReasonKind.SAME_SECTOR, ReasonKind.SHARED_LANGUAGE]
-    assert [r.weight for r in rec.reasons] == pytest.approx([0.3, 0.05, 0.05])
-    assert rec.reasons[0].delegations == (ALMATY[0], KASHKADARYA[0]) and rec.reasons[0].cross_border
-    assert rec.reasons[1].sectors == ("dairy",)
+    # the sector first: what they share in business before who they are
+    assert _kinds(rec) == [ReasonKind.SAME_SECTOR, ReasonKind.CROSS_DELEGATION, ReasonKind.SHARED_LANGUAGE]
+    assert [r.weight for r in rec.reasons] == pytest.approx([0.05, 0.3, 0.05])
+    assert rec.reasons[1].delegations == (ALMATY[0], KASHKADARYA[0]) and rec.reasons[1].cross_border
+    assert rec.reasons[0].sectors == ("dairy",)
     assert rec.reasons[2].languages == ("ru",)
 
 
@@ -142,12 +143,20 @@ def test_lists_are_sorted_and_ties_go_to_the_lowest_id(forum):
         assert keys == sorted(keys)
 
 
-def test_reasons_are_one_to_three_strongest_first_and_add_up_to_the_score(forum):
+CONTEXT_KINDS = (ReasonKind.CROSS_DELEGATION, ReasonKind.SHARED_LANGUAGE)
+
+
+def test_reasons_are_one_to_three_business_first_and_add_up_to_the_score(forum):
     for lst in recommend_all(forum, config()).values():
         for rec in lst:
             weights = [r.weight for r in rec.reasons]
             assert 1 <= len(weights) <= 3 and all(w > 0 for w in weights)
-            assert weights == sorted(weights, reverse=True)
+            context = [r.kind in CONTEXT_KINDS for r in rec.reasons]
+            # needs, offers and sectors first, then delegation and language; each group strongest first
+            assert context == sorted(context)
+            business = [r.weight for r in rec.reasons if r.kind not in CONTEXT_KINDS]
+            who = [r.weight for r in rec.reasons if r.kind in CONTEXT_KINDS]
+            assert business == sorted(business, reverse=True) and who == sorted(who, reverse=True)
             assert sum(weights) <= rec.score + 1e-5
     # with at most three parts present the reasons are the whole score
     a = company(needs="cement", sectors=("dairy",))

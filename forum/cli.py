@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -12,12 +14,35 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_migrate import upgrade
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
 
+from forum.extensions import db
+from forum.models import Company
 from forum.models.company import CONTACT_NAME_MAX
 from forum.services import accounts, demo, matching
 from forum.services.errors import ServiceError
 from forum.services.importer import import_companies_csv
 from forum.validation import check_length, clean_email, clean_text
+
+
+def _needs_schema(command: Callable) -> Callable:
+    """Refuse, with the way out, to work on a database that has no tables yet (instead of a traceback)."""
+
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        try:
+            ready = inspect(db.engine).has_table(Company.__tablename__)
+        except SQLAlchemyError as exc:
+            click.echo(_("Error: the database does not answer (%(error)s).", error=type(exc).__name__), err=True)
+            sys.exit(2)
+        if not ready:
+            click.echo(_("Error: the database has no tables yet. Run “flask --app forum init-db” (or “demo”) "
+                         "first."), err=True)
+            sys.exit(2)
+        return command(*args, **kwargs)
+
+    return wrapped
 
 
 def register(app: Flask) -> None:
@@ -82,6 +107,7 @@ def _name_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option("--name", default="", callback=_name_option, help="The organizer's full name.")
 @click.password_option(help="Asked for interactively when not given.")
 @with_appcontext
+@_needs_schema
 def create_organizer(email: str, name: str, password: str) -> None:
     """Create an organizer account for EMAIL; asks for the password."""
     try:
@@ -95,6 +121,7 @@ def create_organizer(email: str, name: str, password: str) -> None:
 @click.command("import-companies")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 @with_appcontext
+@_needs_schema
 def import_companies(file: Path) -> None:
     """Import companies from a UTF-8 CSV FILE. All rows or none: a file with a bad row changes nothing."""
     try:
@@ -122,8 +149,12 @@ def import_companies(file: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: a list of company_id, name, delegation, "
               "score and reasons.")
 @with_appcontext
+@_needs_schema
 def recommend(reference: str, top: int, as_json: bool) -> None:
     """Print the partners most worth meeting for one company, with the reasons."""
+    if not reference.strip():
+        click.echo(_("Error: give the company's name or id with --company."), err=True)
+        sys.exit(2)
     try:
         company = matching.find_company(reference)
     except ServiceError as exc:
@@ -147,6 +178,7 @@ def recommend(reference: str, top: int, as_json: bool) -> None:
 
 @click.command("recompute-matches")
 @with_appcontext
+@_needs_schema
 def recompute_matches() -> None:
     """Recompute every company's partner suggestions (after a bulk change made outside the site)."""
     summary = matching.recompute_all()

@@ -226,3 +226,23 @@ def test_demo_again_keeps_what_delegates_edited(fresh_app: Flask):
     with fresh_app.app_context():
         company = db.session.get(Company, company_id)
         assert (company.website, company.needs) == ("https://edited-by-the-delegate.example", "Edited needs")
+
+
+@pytest.mark.parametrize("args", [
+    ["recommend", "--company", "Esik Dairy Plant"],
+    ["recompute-matches"],
+    ["create-organizer", "boss@example.com", "--password", PASSWORD],
+])
+def test_commands_on_database_without_tables_say_run_init_db(fresh_app: Flask, args):
+    result = fresh_app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 2
+    assert "the database has no tables yet. Run “flask --app forum init-db”" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_import_on_database_without_tables_says_run_init_db(fresh_app: Flask, tmp_path: Path):
+    path = tmp_path / "one.csv"
+    path.write_text("name,delegation,country,city,sectors,offers,needs\nA,B,C,D,dairy,milk,film\n", encoding="utf-8")
+    result = fresh_app.test_cli_runner().invoke(args=["import-companies", str(path)])
+    assert result.exit_code == 2
+    assert "init-db" in result.output

@@ -503,13 +503,22 @@ def test_recommend_cli_human_output(runner, forum_pair):
 @pytest.mark.parametrize("args", [
     ["--company", "No Such Company"],
     ["--company", "424242"],
-    ["--company", ""],
+    ["--company", "0"],
+    ["--company", "-1"],
+    ["--company", str(2**70)],
 ])
 def test_recommend_cli_unknown_company_exit_2(runner, forum_pair, args):
     result = runner.invoke(args=["recommend", *args, "--json"])
     assert result.exit_code == 2
-    assert "Error:" in result.output
+    assert "Error: No company is called" in result.output
     assert "[" not in result.stdout
+
+
+@pytest.mark.parametrize("reference", ["", "   "])
+def test_recommend_cli_empty_company_exit_2(runner, forum_pair, reference):
+    result = runner.invoke(args=["recommend", "--company", reference])
+    assert result.exit_code == 2
+    assert "Error: give the company's name or id with --company." in result.output
 
 
 def test_recommend_cli_ambiguous_name_asks_for_id(runner, forum_pair, app):

@@ -46,7 +46,7 @@ from forum.models import (
     name_key,
     utcnow,
 )
-from forum.services.companies import can_edit, get_company
+from forum.services.companies import MAX_ID, can_edit, get_company
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 
 # SQLite allows 32,766 bound parameters per statement; stay well below for IN lists and inserts.
@@ -162,6 +162,10 @@ def update_settings(change: SettingsChange) -> RecomputeSummary:
         for (a, b), strength in wanted.items():
             db.session.add(SectorAffinity(sector_a_id=a, sector_b_id=b, strength=strength))
         db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_("Someone changed the matching settings at the same moment. "
+                             "Reload the page and try again.")) from None
     except Exception:
         db.session.rollback()
         raise
@@ -493,7 +497,7 @@ def dismiss(actor: User, company_id: int, partner_id: int) -> Company:
 def restore(actor: User, company_id: int, partner_id: int) -> Company:
     """Undo a dismissal: the company may be suggested again."""
     company = _company_for(actor, company_id)
-    dismissal = db.session.get(MatchDismissal, (company.id, partner_id))
+    dismissal = db.session.get(MatchDismissal, (company.id, partner_id)) if 0 < partner_id <= MAX_ID else None
     if dismissal is None:
         raise NotFound(_("That company is not hidden from your matches."))
     partner = dismissal.partner

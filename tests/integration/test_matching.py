@@ -192,8 +192,11 @@ def test_dismiss_twice_and_restore_unknown_are_harmless(client, login_as, forum_
     assert client.post(f"{url}/{forum_pair['film']}/dismiss").status_code == 302
     page = client.post(f"{url}/{forum_pair['hotel']}/restore", follow_redirects=True).get_data(as_text=True)
     assert "is not hidden from your matches" in page
-    page = client.post(f"{url}/999999/dismiss", follow_redirects=True).get_data(as_text=True)
-    assert "no longer exists" in page
+    for missing in (999999, 2**40):
+        page = client.post(f"{url}/{missing}/dismiss", follow_redirects=True).get_data(as_text=True)
+        assert "no longer exists" in page
+        page = client.post(f"{url}/{missing}/restore", follow_redirects=True).get_data(as_text=True)
+        assert "is not hidden from your matches" in page
     page = client.post(f"{url}/{forum_pair['dairy']}/dismiss", follow_redirects=True).get_data(as_text=True)
     assert "never suggested to itself" in page
     with app.app_context():

@@ -32,13 +32,17 @@ def _needs_schema(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapped(*args, **kwargs):
         try:
-            ready = inspect(db.engine).has_table(Company.__tablename__)
+            missing = set(db.metadata.tables) - set(inspect(db.engine).get_table_names())
         except SQLAlchemyError as exc:
             click.echo(_("Error: the database does not answer (%(error)s).", error=type(exc).__name__), err=True)
             sys.exit(2)
-        if not ready:
+        if Company.__tablename__ in missing:
             click.echo(_("Error: the database has no tables yet. Run “flask --app forum init-db” (or “demo”) "
                          "first."), err=True)
+            sys.exit(2)
+        if missing:
+            click.echo(_("Error: the database schema is older than this version of the platform. Run "
+                         "“flask --app forum init-db” to upgrade it."), err=True)
             sys.exit(2)
         return command(*args, **kwargs)
 

@@ -90,6 +90,10 @@ class Tuning:
     # weights they tie (0.852 vs 0.853 P@5); with a larger language weight (0.6/0.2/0.1/0.1) "any" won,
     # 0.579 vs 0.527.
     language: Literal["any", "jaccard"] = "any"
+    # A "you need X; they offer Y" reason is shown only when that direction's cosine (needs vs offers) is at
+    # least this; a weaker direction still counts in the score. Chosen by `bench_matching.py --quality`
+    # (claims): see the comment on DEFAULT_TUNING.
+    claim_threshold: float = 0.2
 
 
 DEFAULT_TUNING = Tuning()

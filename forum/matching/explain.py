@@ -192,6 +192,26 @@ def _codes(*columns: tuple[np.ndarray, int]) -> np.ndarray:
 CONTEXT = 4
 
 
+def _showable(table: np.ndarray, c: Components, threshold: float) -> np.ndarray:
+    """The contributions that may be shown as reasons: a needs/offers part only if its direction's cosine
+    reaches ``threshold`` (a shared domain or a word used in passing makes no "you need X; they offer Y"),
+    unless the pair would have nothing else to show (then its stronger claim stays)."""
+    if threshold <= 0:
+        return table
+    shown = table.copy()
+    weak = np.stack([c.d1 < threshold, c.d2 < threshold], axis=1) & (table[:, :2] > 0)
+    if not weak.any():
+        return shown
+    claims = shown[:, :2]
+    claims[weak] = 0.0
+    bare = ~(shown > 0).any(axis=1) & (table > 0).any(axis=1)
+    if bare.any():
+        rows = np.flatnonzero(bare)
+        best = np.argmax(table[rows, :2], axis=1)
+        shown[rows, best] = table[rows, best]
+    return shown
+
+
 def explain(index: MatchIndex, c: Components) -> list[tuple[Reason, ...]]:
     """The one to three strongest reasons per pair; () for a pair with nothing to say.
 
@@ -203,12 +223,13 @@ def explain(index: MatchIndex, c: Components) -> list[tuple[Reason, ...]]:
     if n == 0:
         return []
     table = contributions(index, c)
-    order = np.argsort(-table, axis=1, kind="stable")[:, :MAX_REASONS]
-    weights = np.take_along_axis(table, order, axis=1)
+    showable = _showable(table, c, index.tuning.claim_threshold)
+    order = np.argsort(-showable, axis=1, kind="stable")[:, :MAX_REASONS]
+    weights = np.take_along_axis(showable, order, axis=1)
     # lexsort: the last key sorts first. Empty slots last, then content before context, then by weight.
     display = np.lexsort((-weights, order >= CONTEXT, weights <= 0), axis=1)
     order = np.take_along_axis(order, display, axis=1)
-    shown = np.take_along_axis(table, order, axis=1) > 0
+    shown = np.take_along_axis(showable, order, axis=1) > 0
     is_shown = np.zeros(table.shape, dtype=bool)
     np.put_along_axis(is_shown, order, shown, axis=1)
     reasons = np.empty(table.shape, dtype=object)

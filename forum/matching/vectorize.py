@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import MultiLabelBinarizer, normalize
 
-from forum.matching.lexicon import CONCEPTS, Lexicon, compile_lexicon
+from forum.matching.lexicon import ALL_CONCEPTS, BROAD_CONCEPTS, OPERATORS, Lexicon, compile_lexicon
 from forum.matching.types import Profile
 
 # The profile form allows 2,000 characters for offers and needs and 4,000 for the description; anything
@@ -65,6 +65,15 @@ class TextOptions:
     max_df_min_docs: int = 20  # below this many documents a share means nothing: keep every term
     description_weight: float = 0.0  # weight of the description added to the offers' vector
     buyer_intent: bool = True  # need phrases that seek buyers/distributors count as offers
+    # Words and concepts in a context span ("film *for milk*", "*sut* uchun plyonka") count this much of
+    # a head word; 1 turns context spans off.
+    context_weight: float = 0.3
+    # Broad concepts of the lexicon ("livestock", "packaging", "logistics") count this much of a specific
+    # one ("hides & leather", "glass containers"): a shared domain alone is a weak match.
+    broad_weight: float = 0.4
+    # After those weights a row is normalised by max(its norm, weak_floor): 1 keeps rows of weak features
+    # short (and dilutes head words by context words), 0 makes every row a unit vector again.
+    weak_floor: float = 0.8
 
 
 # --- text cleaning -----------------------------------------------------------------------------------
@@ -88,7 +97,13 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACE = re.compile(r"[ \t\f\v\u00a0]+")
 _NEWLINES = re.compile(r" ?[\r\n][\s]*")
 _PAREN = re.compile(r"\([^()]*\)")
-_SPLIT = re.compile(r"[;\n\r•·|!?]+|[.,](?=\s|$)|\s[–—-]\s")
+_SENTENCE = re.compile(r"[;\n\r•·|!?]+|\.(?=\s|$)|\s[–—-]\s")
+_COMMA = re.compile(r",(?=\s|$)")
+# Leading conjunctions of a displayed phrase ("and salted hides" -> "salted hides"), en ru uz kk.
+_LEADING_CONJUNCTION = re.compile(
+    r"^(?:(?:and|or|also|plus|as well as|и|или|а также|также|а|va|hamda|yoki|және|немесе|&)(?=[\s,])[\s,]*)+",
+    re.IGNORECASE)
+DISPLAY_CHARS = 80  # reasons quote phrases of at most this many characters
 _PROTECT = str.maketrans({",": "\x00", ";": "\x01", ".": "\x02"})
 _UNPROTECT = str.maketrans({"\x00": ",", "\x01": ";", "\x02": "."})
 
@@ -105,6 +120,11 @@ _RUSSIAN_STOP = """
 партнёра партнеры партнёры партнеров партнёров сотрудничество сотрудничества долгосрочное долгосрочные
 надежный надёжный надежного надёжного качество качества высокого собственного собственные
 компания компании компанией предприятие предприятия ооо тоо ао зао ип казахстан казахстана казахстане
+интересует заинтересованы рассмотрим готовы закупаем закупка закупки купим приобретем приобретём продаем
+продаём реализуем производим выпускаем оказываем новые новых
+опыт опытом опыта опытный опытные опытным современное современный современные современным персонал
+квалифицированный квалифицированные гибкие условия условиях оплаты оплата гарантия гарантией
+доставка доставкой доставку открыты конкурентные цены ценам доступные сертифицированы
 узбекистан узбекистана узбекистане алматы кашкадарья кашкадарьи области регион региона
 """
 _UZBEK_STOP = """
@@ -114,6 +134,8 @@ kerak kerakli izlaymiz izlayapmiz qidiramiz taklif taklifimiz qilamiz qiladi yet
 beruvchilar hamkor hamkorlar hamkorlik sotib olamiz oluvchi xaridor xaridorlar ishlab chiqaramiz
 chiqaradi mahsulot mahsulotlar oyiga yiliga oyda yilda kuniga tonna dona sifatli ishonchli uzoq muddatli
 kompaniya korxona mchj aj qozogiston ozbekiston qashqadaryo viloyati viloyat
+tajriba tajribaga tajribali ega zamonaviy malakali xodimlar qulay tolov shartlari kafolati kafolat sifat
+yetkazib berish boylab markaziy osiyo tayyormiz
 """
 _KAZAKH_STOP = """
 және мен үшін бен пен бұл осы ол біз сіз олар немесе бірақ да де ма ме бар жоқ әр
@@ -121,9 +143,10 @@ _KAZAKH_STOP = """
 """
 # A need phrase with one of these (word starts) looks for buyers of what the company sells.
 _BUYER_STEMS = """
-buyer customer distributor dealer importer offtaker
-покупател заказчик дистрибьютор дистрибутор дилер импортер импортёр сбыт
-xaridor distribyutor diler oluvchi
+buyer customer distributor dealer importer offtaker client shipper tenant franchisee wholesaler
+покупател заказчик дистрибьютор дистрибутор дилер импортер импортёр сбыт клиент
+грузовладел арендатор франчайзи
+xaridor distribyutor diler oluvchi mijoz ijarachi
 """
 _DOMAIN_STOP_EN = """
 looking seek seeking need needs needed wanted want require required requires offer offers offering
@@ -131,6 +154,11 @@ provide provides providing supply supplies supplied supplier suppliers buyer buy
 partner partners partnership cooperation long term long-term reliable quality high per month months year
 years season day days week weeks tonnes tons pcs pieces kg ha usd million thousand company companies llc llp
 jsc ltd kazakhstan kazakh uzbekistan uzbek almaty kashkadarya region regional our we us
+interested interest searching search seeks demand request inquiry enquiry opportunity opportunities ready
+open welcome welcomed invite inviting willing wish plan planning consider considering available new
+experience experienced modern qualified staff personnel professional team flexible payment payments terms
+conditions competitive price prices affordable guaranteed guarantee certified iso delivery across worldwide
+best leading trusted established founded employees staff
 """
 
 
@@ -155,14 +183,50 @@ def clean_text(text: str) -> str:
     return _NEWLINES.sub("\n", _SPACE.sub(" ", text)).strip()
 
 
-def split_phrases(text: str) -> list[str]:
-    """Split a cleaned text into phrases on ; . , newlines and spaced dashes; never inside parentheses."""
+def split_sentences(text: str) -> list[list[str]]:
+    """Split a cleaned text into sentences on ; . newlines, bullets and spaced dashes, and each sentence
+    into its comma-separated segments; never inside parentheses or numbers ("3,000", "0,5 l")."""
     if not text:
         return []
     if "(" in text:
         text = _PAREN.sub(lambda m: m.group().translate(_PROTECT), text)
-    parts = (part.translate(_UNPROTECT).strip(" -–—:") for part in _SPLIT.split(text))
-    return [part for part in parts if part]
+    sentences = []
+    for sentence in _SENTENCE.split(text):
+        parts = (part.translate(_UNPROTECT).strip(" -–—:") for part in _COMMA.split(sentence))
+        segments = [part for part in parts if part]
+        if segments:
+            sentences.append(segments)
+    return sentences
+
+
+def split_phrases(text: str) -> list[str]:
+    """Split a cleaned text into phrases on ; . , newlines and spaced dashes; never inside parentheses."""
+    return [segment for sentence in split_sentences(text) for segment in sentence]
+
+
+def display_phrase(text: str, limit: int = DISPLAY_CHARS) -> str:
+    """A phrase as reasons quote it: no leading conjunction ("and ...", "и ...", "va ..."), at most
+    ``limit`` characters."""
+    text = " ".join(text.split())
+    stripped = _LEADING_CONJUNCTION.sub("", text)
+    return shorten(stripped or text, limit)
+
+
+def _chunks(segments: Sequence[str], limit: int = DISPLAY_CHARS) -> list[str]:
+    """The display text of each segment: consecutive segments packed into chunks of at most ``limit``
+    characters, so an enumeration ("Bed sheets, pillowcases and towels") is quoted whole."""
+    out: list[str] = []
+    start = 0
+    while start < len(segments):
+        end = start + 1
+        length = len(segments[start])
+        while end < len(segments) and length + 2 + len(segments[end]) <= limit:
+            length += 2 + len(segments[end])
+            end += 1
+        text = display_phrase(", ".join(segments[start:end]), limit)
+        out.extend([text] * (end - start))
+        start = end
+    return out
 
 
 def shorten(text: str, limit: int = 80) -> str:
@@ -180,6 +244,158 @@ def shorten(text: str, limit: int = 80) -> str:
 # --- phrases -----------------------------------------------------------------------------------------
 
 
+# British -> American spelling, so that "tyres" meets "tires": a word that starts with a key and ends
+# with one of the suffixes gets the value instead of the key. (-ise/-ize needs no rule: the 6-letter stems
+# of "fertiliser" and "fertilizer" are one.)
+_AMERICAN = {
+    "tyre": "tire", "colour": "color", "flavour": "flavor", "labour": "labor", "harbour": "harbor",
+    "odour": "odor", "vapour": "vapor", "fibre": "fiber", "centre": "center", "litre": "liter",
+    "metre": "meter", "kilometre": "kilometer", "millimetre": "millimeter", "centimetre": "centimeter",
+    "sulphur": "sulfur", "sulphate": "sulfate", "sulphide": "sulfide", "aluminium": "aluminum",
+    "mould": "mold", "plough": "plow", "jewellery": "jewelry", "yoghurt": "yogurt", "analyse": "analyze",
+    "licence": "license", "defence": "defense", "grey": "gray", "woollen": "woolen", "ageing": "aging",
+    "catalogue": "catalog", "programme": "program", "cheque": "check", "storey": "story",
+    "draught": "draft", "manoeuvre": "maneuver", "paediatric": "pediatric", "orthopaedic": "orthopedic",
+    "anaesthesia": "anesthesia", "anaesthetic": "anesthetic", "aeroplane": "airplane",
+    "kerb": "curb", "pyjama": "pajama", "moustache": "mustache", "mollusc": "mollusk",
+    "gramme": "gram", "kilogramme": "kilogram", "tonne": "ton", "practise": "practice", "favour": "favor",
+    "neighbour": "neighbor", "behaviour": "behavior", "honour": "honor", "rumour": "rumor",
+    "savour": "savor", "armour": "armor", "vigour": "vigor", "glamour": "glamor", "tumour": "tumor",
+    "travell": "travel", "modell": "model", "labell": "label", "fuell": "fuel", "channell": "channel",
+    "signall": "signal", "levell": "level", "counsell": "counsel", "jewell": "jewel",
+    "fibreboard": "fiberboard", "fibreglass": "fiberglass",
+    "enrolment": "enrollment", "fulfil": "fulfill", "instalment": "installment", "skilful": "skillful",
+    "cosy": "cozy", "sceptic": "skeptic", "speciality": "specialty", "whisky": "whiskey",
+}
+_AMERICAN_SUFFIXES = ("", "s", "d", "ed", "es", "ing", "ings", "er", "ers", "ful", "less", "ist", "ists",
+                      "y", "ic", "ation", "ations", "ise", "ize", "ised", "ized", "isation", "ization")
+_AMERICAN_LENGTHS = tuple(sorted({len(k) for k in _AMERICAN}, reverse=True))
+
+
+def american(word: str) -> str:
+    """A lowercase word in American spelling ("tyres" -> "tires", "colour" -> "color"); others unchanged."""
+    for length in _AMERICAN_LENGTHS:
+        if length <= len(word):
+            key = word[:length]
+            value = _AMERICAN.get(key)
+            if value is not None and word[length:] in _AMERICAN_SUFFIXES:
+                return value + word[length:]
+    return word
+
+
+# Context. "Cold storage for fruit", "film for milk", "банки под твист-офф", "sut uchun plyonka": the head
+# of the phrase is what is needed or offered, the rest says what it is for. Words in such a context span
+# count less (Tuning-free: TextOptions.context_weight), so "film for milk" does not meet "raw milk" as if it
+# were milk. A span starts after one of these prepositions once the sentence has named something, and
+# ends with the comma-separated segment; Uzbek and Kazakh "uchun"/"үшін" (for) follow what they govern.
+_CONTEXT_PREPOSITIONS = frozenset("""
+for to with from in into as against near via within
+для под в во с со из от на к ко против возле
+""".split())
+_CONTEXT_POSTPOSITIONS = frozenset(["uchun", "үшін", "учун"])
+_NOT_AS = frozenset(["such", "well"])  # "such as", "as well as" start no context
+CONTEXT_MARK = "~"  # prefix of the features of words in a context span
+
+
+def _context(raw: Sequence[str], content: Sequence[bool], head: bool) -> tuple[list[bool], bool]:
+    """(whether each word is in a context span, whether the sentence has named something by the end)."""
+    n = len(raw)
+    flags = [False] * n
+    inside = False
+    last_content = -1
+    for i, word in enumerate(raw):
+        if word in _CONTEXT_PREPOSITIONS:
+            if head and not (word == "as" and i and raw[i - 1] in _NOT_AS):
+                inside = True
+            continue
+        if word in _CONTEXT_POSTPOSITIONS:
+            if any(content[i + 1:]):  # "sut uchun plyonka": what comes before is the context
+                for j in range(i):
+                    flags[j] = True
+            elif last_content >= 0:  # "... chavoqlari hovuzlar uchun": the word before it
+                flags[last_content] = True
+            continue
+        flags[i] = inside
+        if content[i]:
+            head = True
+            last_content = i
+    return flags, head
+
+
+# Modifiers. In one noun phrase the head is what is needed or offered; a product named before or after it
+# only says what it is made of or for: "milk pasteurisation equipment", "apple juice concentrate", "cattle
+# feed", "семена лука", "sut qayta ishlash uskunalari". Inputs and services (lexicon OPERATORS: "drip
+# irrigation systems", "cold-room equipment") are never demoted, and a broad head demotes nothing.
+# The head is the last word that names a concept in English, Uzbek and Kazakh; in Russian the first
+# noun (adjectives come before it, genitives after), and in English before "of" ("disposal of tires").
+# Conjunctions end a noun phrase.
+_CONJUNCTIONS = frozenset("and or also plus и или также va yoki hamda және немесе".split())
+_RUSSIAN_ADJECTIVE = ("ый", "ой", "ая", "яя", "ое", "ые", "ого", "ому", "ым", "ых", "ую", "ее", "его", "ему",
+                      "юю", "кий", "гий", "хий", "кие", "гие", "хие", "шие", "щие", "жие", "чие", "ким", "ких")
+_KAZAKH_LETTERS = frozenset("әғқңөұүһі")
+
+
+def _russian(word: str) -> bool:
+    return any("а" <= ch <= "я" or ch == "ё" for ch in word) and not any(ch in _KAZAKH_LETTERS for ch in word)
+
+
+def _placed(raw: Sequence[str], spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    """(position, concept) from the lexicon's spans: a several-word concept sits on its head word (the
+    last one; the first one in Russian), and the one-word concepts of its other words give way to it
+    ("tomato paste" is no tomato, "sovutgichli transport" no cold store)."""
+    covered: set[int] = set()
+    placed: list[tuple[int, int, str]] = []
+    for start, end, concept in spans:
+        if end > start:
+            head = start if _russian(raw[start]) else end
+            covered.update(q for q in range(start, end + 1) if q != head)
+            placed.append((head, -1, concept))
+        else:
+            placed.append((start, start, concept))
+    return [(position, concept) for position, single, concept in placed
+            if single < 0 or position not in covered]
+
+
+def _modifiers(raw: Sequence[str], found: Sequence[tuple[int, str]], flags: list[bool]) -> None:
+    """Mark (in ``flags``) the words of products that modify the head of their noun phrase."""
+    by_position: dict[int, list[str]] = {}
+    for position, concept in found:
+        by_position.setdefault(position, []).append(concept)
+    if len(by_position) < 2:
+        return
+    positions = sorted(by_position)
+    group: list[int] = []
+    boundaries = {i for i, word in enumerate(raw) if word in _CONJUNCTIONS}
+
+    def close() -> None:
+        if len(group) < 2:
+            return
+        if _russian(raw[group[0]]):
+            nouns = [q for q in group if not raw[q].endswith(_RUSSIAN_ADJECTIVE)]
+            head = nouns[0] if nouns else group[-1]
+        else:  # "disposal of worn-out tires": before "of" is the head
+            of = next((i for i in range(group[0], group[-1]) if raw[i] == "of"), None)
+            before = [q for q in group if of is not None and q < of]
+            head = before[-1] if before else group[-1]
+        named = set(by_position[head])
+        if named <= BROAD_CONCEPTS and not named & OPERATORS:  # "sunflower oil": the oil is the sunflower's
+            return
+        for q in group:
+            concepts = by_position[q]
+            if q != head and not any(c in OPERATORS or c in named for c in concepts):
+                flags[q] = True
+
+    previous = -1
+    for position in positions:
+        if group and (flags[position] != flags[group[-1]]
+                      or any(previous < b < position for b in boundaries)):
+            close()
+            group = []
+        group.append(position)
+        previous = position
+    close()
+
+
 @dataclass(slots=True)
 class _Tokenizer:
     """Per-run state: memoised word handling (vocabularies are small, texts are many)."""
@@ -190,11 +406,15 @@ class _Tokenizer:
     lexicon: Lexicon | None
     surface: dict[str, str]  # text feature -> the first surface word seen for it (for readable terms)
     buyers: tuple[str, ...] = ()  # stems that mark a need phrase as seeking buyers
+    context: bool = False  # mark words in context spans ("film for milk": milk)
     # surface word -> (normalized word, content token or "", marks a buyer-seeking phrase)
     memo: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
+    # (phrase, head) -> phrase(): imports and forums repeat phrases ("cold storage", boilerplate)
+    phrases: dict[tuple[str, bool], tuple[tuple[str, ...], tuple[str, ...], bool, bool]] = field(
+        default_factory=dict)
 
     def _word(self, word: str) -> tuple[str, str, bool]:
-        norm = word.translate(self.table)
+        norm = american(word.translate(self.table))
         token = ""
         if len(norm) >= 2 and norm not in self.stop and not norm.isdigit():
             token = norm[: self.stem] if self.stem else norm
@@ -202,18 +422,41 @@ class _Tokenizer:
         hit = self.memo[word] = (norm, token, bool(self.buyers) and norm.startswith(self.buyers))
         return hit
 
+    def fresh(self) -> _Tokenizer:
+        """The same parsing with throwaway memos (so that a look at old texts changes nothing)."""
+        return _Tokenizer(self.table, self.stop, self.stem, self.lexicon, {}, self.buyers, self.context)
+
     def words(self, text: str) -> list[str]:
         """Normalized words of a text (stop words kept): the lexicon's view."""
         memo = self.memo
         return [(memo.get(w) or self._word(w))[0] for w in _WORD.findall(text.lower())]
 
-    def phrase(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
-        """(content tokens, concepts, whether it seeks buyers) of one phrase."""
+    def phrase(self, text: str, head: bool = False) -> tuple[tuple[str, ...], tuple[str, ...], bool, bool]:
+        """(content tokens, concepts, whether it seeks buyers, whether the sentence has named something)
+        of one phrase; ``head``: whether the sentence named something before it. Tokens and concepts in
+        a context span carry CONTEXT_MARK."""
+        known = self.phrases.get((text, head))
+        if known is None:
+            known = self.phrases[(text, head)] = self._phrase(text, head)
+        return known
+
+    def _phrase(self, text: str, head: bool) -> tuple[tuple[str, ...], tuple[str, ...], bool, bool]:
         memo = self.memo
-        infos = [memo.get(w) or self._word(w) for w in _WORD.findall(text.lower())]
-        concepts = tuple(self.lexicon.concepts([i[0] for i in infos])) if self.lexicon is not None else ()
-        tokens = tuple(i[1] for i in infos if i[1])
-        return tokens, concepts, any(i[2] for i in infos)
+        raw = _WORD.findall(text.lower())
+        infos = [memo.get(w) or self._word(w) for w in raw]
+        norms = [i[0] for i in infos]
+        found = _placed(raw, self.lexicon.spans(norms)) if self.lexicon is not None else []
+        sells = any(i[2] for i in infos)
+        if not self.context:
+            return tuple(i[1] for i in infos if i[1]), tuple(c for _, c in found), sells, head
+        content = [bool(i[1]) for i in infos]
+        for position, _ in found:
+            content[position] = True
+        flags, head = _context(raw, content, head)
+        _modifiers(raw, found, flags)
+        tokens = tuple(CONTEXT_MARK + i[1] if flag else i[1] for i, flag in zip(infos, flags, strict=True) if i[1])
+        concepts = tuple(CONTEXT_MARK + c if flags[position] else c for position, c in found)
+        return tokens, concepts, sells, head
 
 
 @dataclass(slots=True)
@@ -259,9 +502,7 @@ class Vectors:
             return np.zeros(0, dtype=np.int64)
         n = len(self.sector_sets)
         # the same parsing as the build, with a throwaway memo so the index does not change
-        t = self.tokenizer
-        tokenizer = _Tokenizer(t.table, t.stop, t.stem, t.lexicon, {}, t.buyers)
-        old_docs = _profile_docs(previous, tokenizer, self.options)
+        old_docs = _profile_docs(previous, self.tokenizer.fresh(), self.options)
         same = _bucket if self.options.idf_log2_buckets else (lambda x: np.asarray(x, dtype=np.float64))
         drifted: set[int] = set()
         for block in self.terms:
@@ -299,13 +540,34 @@ _Parsed = tuple[str, tuple[str, ...], tuple[str, ...]]  # display text, content 
 
 
 def _parse(text: str, tokenizer: _Tokenizer) -> tuple[list[_Parsed], list[_Parsed]]:
-    """(phrases, phrases that seek buyers) of one text; empty phrases ("40 t/month") are dropped."""
+    """(phrases, phrases that seek buyers) of one text; empty phrases ("40 t/month") are dropped.
+
+    A phrase is a comma-separated segment of a sentence: the unit that is matched. Its display text is
+    the run of neighbouring segments it belongs to, up to DISPLAY_CHARS, so that an enumeration ("Bed
+    sheets, pillowcases and towels") is quoted whole and no quote starts with "and".
+    """
     plain: list[_Parsed] = []
     selling: list[_Parsed] = []
-    for phrase in split_phrases(clean_text(text)):
-        words, found, sells = tokenizer.phrase(phrase)
-        if words or found:  # kept shortened: only reasons show phrases, and never more than 80 characters
-            (selling if sells else plain).append((shorten(phrase), words, found))
+    for sentence in split_sentences(clean_text(text)):
+        head = False
+        parsed = []
+        for segment in sentence:
+            words, found, sells, head = tokenizer.phrase(segment, head)
+            parsed.append((segment, words, found, sells if (words or found) else None))
+        # runs of segments of one kind (plain or buyer-seeking); empty segments go with their neighbours
+        kinds = [p[3] for p in parsed]
+        known = next((k for k in kinds if k is not None), False)
+        for i, kind in enumerate(kinds):
+            known = kinds[i] = known if kind is None else kind
+        start = 0
+        for end in range(1, len(parsed) + 1):
+            if end < len(parsed) and kinds[end] == kinds[start]:
+                continue
+            shown = _chunks([p[0] for p in parsed[start:end]])
+            for (_, words, found, sells), display in zip(parsed[start:end], shown, strict=True):
+                if sells is not None:
+                    (selling if sells else plain).append((display, words, found))
+            start = end
     return plain, selling
 
 
@@ -431,7 +693,64 @@ def _block_terms(kind: str, doc: list[_Parsed], options: TextOptions) -> set[str
     if kind == "concept":
         return {concept for _, _, concepts in doc for concept in concepts}
     analyze = _char_analyzer(options)
-    return {gram for _, tokens, _ in doc for gram in analyze(" ".join(tokens))}
+    return {gram for _, tokens, _ in doc for gram in analyze(_plain(tokens))}
+
+
+def _plain(tokens: Sequence[str]) -> str:
+    """Tokens as one string for character n-grams, without context marks."""
+    return " ".join(t.removeprefix(CONTEXT_MARK) for t in tokens)
+
+
+def _fold(blocks: Sequence[tuple[list[str], bool]], options: TextOptions
+          ) -> tuple[sp.csr_matrix | None, list[int], list[str]]:
+    """The matrix that folds raw feature columns into readable ones, with their weights: a context
+    feature ("~milk") goes into its plain column ("milk") at options.context_weight, a broad concept
+    ("livestock") keeps its column at options.broad_weight. None when every weight is 1 (identity).
+    Also (the block of each folded column, its name)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    column: dict[tuple[int, str], int] = {}
+    owner: list[int] = []
+    names: list[str] = []
+    identity = True
+    raw = 0
+    for block, (block_names, is_concept) in enumerate(blocks):
+        for name in block_names:
+            base = name.removeprefix(CONTEXT_MARK)
+            factor = options.context_weight if len(base) < len(name) else 1.0
+            if is_concept and base in BROAD_CONCEPTS:
+                factor *= options.broad_weight
+            key = (block, base)
+            j = column.get(key)
+            if j is None:
+                j = column[key] = len(names)
+                owner.append(block)
+                names.append(base)
+            identity = identity and factor == 1.0 and j == raw
+            rows.append(raw)
+            cols.append(j)
+            values.append(factor)
+            raw += 1
+    if identity:
+        return None, owner, names
+    fold = sp.csr_matrix((np.asarray(values, dtype=np.float32), (rows, cols)), shape=(raw, len(names)))
+    return fold, owner, names
+
+
+def _folded(matrix: sp.csr_matrix, fold: sp.csr_matrix | None, floor: float) -> sp.csr_matrix:
+    """Unit rows of raw features -> rows of weighted features, normalised by max(their norm, ``floor``):
+    a row with enough plain features is a unit vector again (context words do not dilute its head), a
+    row made mostly of context and broad features stays short, so its matches stay weak."""
+    if fold is None:
+        return matrix
+    out = (matrix @ fold).tocsr().astype(np.float32)
+    if floor < 1 and out.nnz:
+        norms = np.sqrt(np.asarray(out.multiply(out).sum(axis=1)).ravel())
+        scale = (1 / np.maximum(norms, max(floor, 1e-6))).astype(np.float32)
+        out = sp.diags(scale).dot(out).tocsr().astype(np.float32)
+    out.sort_indices()
+    return out
 
 
 def vectorize(profiles: Sequence[Profile], options: TextOptions) -> Vectors:
@@ -439,9 +758,9 @@ def vectorize(profiles: Sequence[Profile], options: TextOptions) -> Vectors:
     table = _TRANSLIT if options.transliterate else _APOSTROPHES_ONLY
     stop = _stop_words(options.transliterate)
     probe = _Tokenizer(table, frozenset(), 0, None, {})
-    lexicon = compile_lexicon(CONCEPTS, probe.words) if options.lexicon else None
+    lexicon = compile_lexicon(ALL_CONCEPTS, probe.words) if options.lexicon else None
     buyers = tuple(w for stem in _BUYER_STEMS.split() for w in probe.words(stem))
-    tokenizer = _Tokenizer(table, stop, options.stem, lexicon, {}, buyers)
+    tokenizer = _Tokenizer(table, stop, options.stem, lexicon, {}, buyers, options.context_weight < 1)
 
     n = len(profiles)
     docs = [_profile_docs(p, tokenizer, options) for p in profiles]
@@ -456,13 +775,9 @@ def vectorize(profiles: Sequence[Profile], options: TextOptions) -> Vectors:
     def add(kind: Literal["word", "char_wb", "concept"], counts: sp.csr_matrix, names: list[str],
             weight: float) -> None:
         docs, phrases, keep, full, df, limit = _tfidf(counts, agg, options)
-        if kind == "word":
-            labels = [tokenizer.surface.get(names[j], names[j]) for j in keep]
-        elif kind == "concept":
-            labels = [names[j] for j in keep]
-        else:
-            labels = [""] * len(keep)  # character n-grams are no reading matter
-        blocks.append((docs, phrases, labels, kind == "concept", weight))
+        # raw feature names: words and concepts with their context marks, "" for character n-grams
+        kept = [names[j] for j in keep] if kind != "char_wb" else [""] * len(keep)
+        blocks.append((docs, phrases, kept, kind == "concept", weight))
         terms.append(BlockTerms(kind, {name: j for j, name in enumerate(names)}, full.tocsc(), df, limit))
 
     text_weight = 1.0 - options.concept_weight if options.lexicon else 1.0
@@ -471,15 +786,22 @@ def vectorize(profiles: Sequence[Profile], options: TextOptions) -> Vectors:
     if options.analyzer in ("word", "both"):
         add("word", *_counts(all_tokens, _identity), text_weight)
     if options.analyzer in ("char_wb", "both"):
-        strings = [" ".join(t) for t in all_tokens]
+        strings = [_plain(t) for t in all_tokens]
         add("char_wb", *_counts(strings, "char_wb", ngram_range=options.char_ngram_range), text_weight)
     if options.lexicon and options.concept_weight > 0:
         add("concept", *_counts(all_concepts, _identity), options.concept_weight)
 
     doc_matrix = _blend([(docs, w) for docs, _, _, _, w in blocks], agg.shape[0])
     phrase_matrix = _blend([(phrases, w) for _, phrases, _, _, w in blocks], agg.shape[1])
-    labels = np.array([label for *_, names, _, w in blocks if w > 0 for label in names], dtype=object)
-    is_concept = np.array([flag for *_, names, flag, w in blocks if w > 0 for _ in names], dtype=bool)
+    # Rows are unit vectors of the raw features; the fold then weighs context and broad features down
+    # without normalising again, so a match made of such features only stays a weak one.
+    live = [(names, flag) for _, _, names, flag, w in blocks if w > 0]
+    fold, owner, folded_names = _fold(live, options)
+    kinds = [flag for _, flag in live]
+    labels = np.array([name if not name or kinds[b] else tokenizer.surface.get(name, name)
+                       for b, name in zip(owner, folded_names, strict=True)], dtype=object)
+    is_concept = np.array([kinds[b] for b in owner], dtype=bool)
+    phrase_matrix = _folded(phrase_matrix, fold, options.weak_floor)
 
     need = doc_matrix[:n]
     offer = doc_matrix[n: 2 * n]
@@ -487,6 +809,7 @@ def vectorize(profiles: Sequence[Profile], options: TextOptions) -> Vectors:
         offer = normalize(offer + doc_matrix[2 * n:] * np.float32(options.description_weight), copy=False)
         offer = offer.astype(np.float32).tocsr()
         offer.sort_indices()
+    need, offer = _folded(need.tocsr(), fold, options.weak_floor), _folded(offer.tocsr(), fold, options.weak_floor)
 
     sets: list[PhraseSet] = []
     start = 0

@@ -7,7 +7,7 @@ import math
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField
 from wtforms.fields import FloatField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation, ValidationError
 
 from forum.forms import ForumForm, options
 from forum.matching import CrossDelegation, Weights
@@ -42,9 +42,18 @@ class AffinityRowForm(Form):
 
     sector_a = HiddenField()
     sector_b = HiddenField()
-    strength = FloatField(_l("Strength"), validators=[InputRequired(_STRENGTH_MESSAGE), _finite,
-                                                      NumberRange(0.01, 1, _STRENGTH_MESSAGE)])
+    strength = FloatField(_l("Strength"))
     remove = BooleanField(_l("Remove"))
+
+    def validate_strength(self, field) -> None:
+        if self.remove.data:
+            field.errors.clear()  # a row on its way out needs no valid strength
+            raise StopValidation()
+        if field.data is None or not math.isfinite(field.data) or not 0.01 <= field.data <= 1:
+            if not field.errors:
+                raise StopValidation(_STRENGTH_MESSAGE)
+            field.errors[:] = [_STRENGTH_MESSAGE]
+            raise StopValidation()
 
     def pair(self) -> tuple[int, int] | None:
         try:
@@ -62,7 +71,7 @@ class MatchingSettingsForm(ForumForm):
     weight_cross_delegation = _weight(_l("Other delegation"),
                                       _l("The bonus for a partner from another delegation (with “Prefer”)."))
     weight_language = _weight(_l("Shared language"), _l("The delegates can talk without an interpreter."))
-    affinity = FieldList(FormField(AffinityRowForm), min_entries=0, max_entries=200)
+    affinity = FieldList(FormField(AffinityRowForm), _l("Related sectors"), min_entries=0, max_entries=200)
     new_sector_a = SelectField(_l("Sector"), coerce=int, validators=[Optional()])
     new_sector_b = SelectField(_l("Related sector"), coerce=int, validators=[Optional()])
     new_strength = FloatField(_l("Strength"), default=0.5,
@@ -77,10 +86,15 @@ class MatchingSettingsForm(ForumForm):
         self.new_sector_b.choices = list(choices)
 
     def validate_affinity(self, field) -> None:
+        seen = set()
         for row in field:
             pair = row.form.pair()
-            if pair is None or not all(i in self.sector_labels for i in pair):
+            if pair is None or not all(i in self.sector_labels for i in pair) or pair[0] == pair[1]:
                 raise ValidationError(_l("The table of related sectors was changed elsewhere; reload the page."))
+            key = frozenset(pair)
+            if key in seen:
+                raise ValidationError(_l("The table lists the same pair twice; reload the page."))
+            seen.add(key)
 
     def validate_new_sector_b(self, field) -> None:
         a, b = self.new_sector_a.data or 0, field.data or 0
@@ -88,6 +102,9 @@ class MatchingSettingsForm(ForumForm):
             raise ValidationError(_l("Choose both sectors of the new pair, or neither."))
         if a and a == b:
             raise ValidationError(_l("A sector is always related to itself; choose two different sectors."))
+        listed = {frozenset(row.form.pair() or ()) for row in self.affinity}
+        if a and frozenset((a, b)) in listed:
+            raise ValidationError(_l("This pair is already in the table: change its strength there."))
 
     def weights(self) -> Weights:
         return Weights(complementarity=self.weight_complementarity.data, sector=self.weight_sector.data,

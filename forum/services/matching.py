@@ -9,6 +9,7 @@ recompute everything.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -46,6 +47,7 @@ from forum.models import (
     name_key,
     utcnow,
 )
+from forum.models.matching import WEIGHT_MAX
 from forum.services.companies import MAX_ID, can_edit, get_company
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 
@@ -134,10 +136,14 @@ def update_settings(change: SettingsChange) -> RecomputeSummary:
     """Save the organizer's matching settings and recompute every list with them."""
     weights = change.weights
     parts = (weights.complementarity, weights.sector, weights.cross_delegation, weights.language)
-    if any(w < 0 for w in parts):
-        raise ServiceError(_("Weights cannot be negative."))
-    if sum(parts) <= 0:
-        raise ServiceError(_("At least one weight must be above zero, or nothing could be ranked."))
+    if not all(math.isfinite(w) and 0 <= w <= WEIGHT_MAX for w in parts):
+        raise ServiceError(_("Each weight is a number from 0 to %(max)d.", max=int(WEIGHT_MAX)))
+    # Delegation and language alone never make a pair worth meeting (the matcher drops such pairs):
+    # with both of these at zero every list would be empty.
+    if weights.complementarity + weights.sector <= 0:
+        raise ServiceError(_("Give “Needs met by offers” or “Sectors” a weight above zero: another "
+                             "delegation or a shared language alone is no reason to meet."),
+                           field="weight_complementarity")
     sector_ids = set(db.session.scalars(select(Sector.id)))
     for (a, b), strength in change.affinity.items():
         if a == b or a not in sector_ids or b not in sector_ids:
@@ -151,7 +157,7 @@ def update_settings(change: SettingsChange) -> RecomputeSummary:
         settings.weight_sector = weights.sector
         settings.weight_cross_delegation = weights.cross_delegation
         settings.weight_language = weights.language
-        settings.generation += 1
+        _bump_generation()
         wanted = {tuple(sorted(pair)): strength for pair, strength in change.affinity.items()}
         for row in list(db.session.scalars(select(SectorAffinity))):
             key = (row.sector_a_id, row.sector_b_id)
@@ -172,12 +178,17 @@ def update_settings(change: SettingsChange) -> RecomputeSummary:
     return recompute_all()
 
 
+def _bump_generation() -> None:
+    """In SQL, so that two organizers saving at once both move it on (a Python += would lose one)."""
+    db.session.execute(update(MatchingSettings).values(generation=MatchingSettings.generation + 1))
+
+
 def reset_weights() -> RecomputeSummary:
     """Back to the platform's default weights (the cross-delegation rule and sector table stay)."""
     settings = get_settings()
     settings.weight_complementarity = settings.weight_sector = None
     settings.weight_cross_delegation = settings.weight_language = None
-    settings.generation += 1
+    _bump_generation()
     db.session.commit()
     return recompute_all()
 
@@ -216,13 +227,26 @@ def statistics() -> MatchingStatistics:
 # --- computing ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """The profiles a computation used, with the versions they had then: lists are marked fresh
+    against these, so a profile saved during the computation leaves its list stale, not wrongly fresh."""
+
+    profiles: list[Profile]
+    versions: dict[int, int]
+
+
 def load_profiles() -> list[Profile]:
     """Every company that takes part in matchmaking, as the matcher's plain data."""
-    companies = db.session.scalars(
+    return _snapshot().profiles
+
+
+def _snapshot() -> _Snapshot:
+    companies = list(db.session.scalars(
         select(Company).where(Company.opted_out.is_(False))
         .options(selectinload(Company.sectors)).order_by(Company.id)
-    )
-    return [to_profile(c) for c in companies]
+    ))
+    return _Snapshot([to_profile(c) for c in companies], {c.id: c.profile_version for c in companies})
 
 
 def to_profile(company: Company) -> Profile:
@@ -260,12 +284,13 @@ def recompute_all() -> RecomputeSummary:
     started = time.perf_counter()
     settings = get_settings()
     config = matching_config(settings)
-    profiles = load_profiles()
+    snapshot = _snapshot()
+    profiles = snapshot.profiles
     lists = build_index(profiles, config).recommend(exclusions=_exclusions(), k=config.top_k) if profiles else {}
     try:
         db.session.execute(delete(MatchSuggestion))
         db.session.execute(delete(MatchState))
-        count = _store(lists, [p.id for p in profiles], settings.generation)
+        count = _store(lists, snapshot.versions, settings.generation)
         settings.computed_at = utcnow()
         settings.computed_seconds = time.perf_counter() - started
         db.session.commit()
@@ -294,7 +319,8 @@ def refresh_companies(previous: Mapping[int, Profile | None]) -> None:
         return
     settings = get_settings()
     config = matching_config(settings)
-    profiles = load_profiles()
+    snapshot = _snapshot()
+    profiles = snapshot.profiles
     present = {p.id: p for p in profiles}
     # The IDF counts companies in powers of two: when the count crosses one, every score moves.
     joined = sum(1 for cid, before in previous.items() if before is None and cid in present)
@@ -326,46 +352,53 @@ def refresh_companies(previous: Mapping[int, Profile | None]) -> None:
     gone = set(previous) - set(present)
     recompute = affected & set(present)
     lists = index.recommend(recompute, exclusions=_exclusions(recompute), k=config.top_k) if index else {}
-    _replace_lists(recompute | gone, recompute, lists, settings.generation)
+    _replace_lists(recompute | gone, {i: snapshot.versions[i] for i in recompute}, lists, settings.generation)
 
 
 def _recompute_lists(company_ids: Collection[int]) -> None:
     """Recompute only these companies' own lists (a dismissal, a stale list found on reading)."""
     settings = get_settings()
     config = matching_config(settings)
-    profiles = load_profiles()
-    present = {p.id for p in profiles}
+    snapshot = _snapshot()
+    present = set(snapshot.versions)
     ids = set(company_ids)
     lists = {}
     if ids & present:
-        lists = build_index(profiles, config).recommend(ids & present, exclusions=_exclusions(ids),
-                                                        k=config.top_k)
-    _replace_lists(ids, ids & present, lists, settings.generation)
+        lists = build_index(snapshot.profiles, config).recommend(ids & present, exclusions=_exclusions(ids),
+                                                                 k=config.top_k)
+    _replace_lists(ids, {i: snapshot.versions[i] for i in ids & present}, lists, settings.generation)
 
 
-def _replace_lists(company_ids: Collection[int], fresh_ids: Collection[int], lists: dict,
-                   generation: int) -> None:
-    """Replace the stored lists of ``company_ids``; mark ``fresh_ids`` (those still matchable) fresh."""
+def _replace_lists(company_ids: Collection[int], fresh: Mapping[int, int], lists: dict, generation: int) -> None:
+    """Replace the stored lists of ``company_ids``; mark those in ``fresh`` (id -> the profile version
+    computed from) fresh."""
     ids = list(company_ids)
     try:
-        for start in range(0, len(ids), _BATCH):
-            chunk = ids[start:start + _BATCH]
-            db.session.execute(delete(MatchSuggestion).where(MatchSuggestion.company_id.in_(chunk)))
-            db.session.execute(delete(MatchState).where(MatchState.company_id.in_(chunk)))
-        _store(lists, fresh_ids, generation)
+        _delete_lists(ids)
+        _store(lists, fresh, generation)
         db.session.commit()
     except IntegrityError:
-        # A concurrent refresh wrote the same lists first; they were computed from the same data.
+        # A concurrent refresh wrote some of these lists first, from data that may differ from ours:
+        # leave them stale, so that each is recomputed when it is next read.
         db.session.rollback()
+        _delete_lists(ids, suggestions=False)
+        db.session.commit()
     except Exception:
         db.session.rollback()
         raise
 
 
-def _store(lists: dict, company_ids: Collection[int], generation: int) -> int:
-    """Insert the lists, and freshness marks for every company in ``company_ids``. Caller commits."""
+def _delete_lists(ids: list[int], suggestions: bool = True) -> None:
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start:start + _BATCH]
+        if suggestions:
+            db.session.execute(delete(MatchSuggestion).where(MatchSuggestion.company_id.in_(chunk)))
+        db.session.execute(delete(MatchState).where(MatchState.company_id.in_(chunk)))
+
+
+def _store(lists: dict, fresh: Mapping[int, int], generation: int) -> int:
+    """Insert the lists, and freshness marks for the companies in ``fresh``. Caller commits."""
     now = utcnow()
-    versions = dict(db.session.execute(select(Company.id, Company.profile_version)).all())
     rows = [
         {"company_id": company_id, "partner_id": rec.partner_id, "rank": rank, "score": float(rec.score),
          "reasons": [reason_to_json(r) for r in rec.reasons]}
@@ -375,8 +408,8 @@ def _store(lists: dict, company_ids: Collection[int], generation: int) -> int:
     step = _BATCH // 5  # five columns per row
     for start in range(0, len(rows), step):
         db.session.execute(insert(MatchSuggestion), rows[start:start + step])
-    states = [{"company_id": company_id, "profile_version": versions[company_id], "generation": generation,
-               "computed_at": now} for company_id in company_ids if company_id in versions]
+    states = [{"company_id": company_id, "profile_version": version, "generation": generation,
+               "computed_at": now} for company_id, version in fresh.items()]
     for start in range(0, len(states), step):
         db.session.execute(insert(MatchState), states[start:start + step])
     return len(rows)
@@ -442,7 +475,8 @@ def match_list(actor: User, company_id: int, sector_id: int | None = None,
         Match(partner=row.partner, rank=row.rank, score=row.score,
               reasons=[describe(r, labels) for r in row.reasons], data=row.reasons)
         for row in rows
-        if (not sector_id or any(s.id == sector_id for s in row.partner.sectors))
+        if not row.partner.opted_out
+        and (not sector_id or any(s.id == sector_id for s in row.partner.sectors))
         and (not delegation_id or row.partner.delegation_id == delegation_id)
     ]
     dismissed = list(db.session.scalars(
@@ -460,7 +494,7 @@ def match_with(actor: User, partner: Company) -> Match | None:
     if not company_id or company_id == partner.id:
         return None
     row = db.session.get(MatchSuggestion, (company_id, partner.id))
-    if row is None:
+    if row is None or partner.opted_out:
         return None
     labels = sector_labels()
     return Match(partner=partner, rank=row.rank, score=row.score,
@@ -513,8 +547,8 @@ def restore(actor: User, company_id: int, partner_id: int) -> Company:
 def find_company(reference: str) -> Company:
     """A company by id, or by name (case and spacing ignored; unique across delegations)."""
     reference = " ".join(reference.split())
-    if reference.isdigit():
-        company = db.session.get(Company, int(reference)) if int(reference) < 2**31 else None
+    if reference.isascii() and reference.isdigit():
+        company = db.session.get(Company, int(reference)) if 0 < int(reference) <= MAX_ID else None
         if company is not None:
             return company
     found = list(db.session.scalars(select(Company).where(Company.name_key == name_key(reference))))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from flask_migrate import upgrade
 from sqlalchemy import func, inspect, select
 
 from forum.extensions import db
@@ -246,3 +247,12 @@ def test_import_on_database_without_tables_says_run_init_db(fresh_app: Flask, tm
     result = fresh_app.test_cli_runner().invoke(args=["import-companies", str(path)])
     assert result.exit_code == 2
     assert "init-db" in result.output
+
+
+def test_commands_on_older_schema_say_upgrade(fresh_app: Flask):
+    with fresh_app.app_context():
+        upgrade(revision="4b7adfa958f0")  # the schema before partner matching
+        db.session.remove()
+    result = fresh_app.test_cli_runner().invoke(args=["recompute-matches"])
+    assert result.exit_code == 2
+    assert "older than this version of the platform" in result.output

@@ -426,14 +426,21 @@ def test_bad_matching_settings_refused_and_nothing_saved(client, login_as, organ
     assert generation(app) == before
 
 
-def test_all_zero_weights_refused(client, login_as, organizer, app):
+@pytest.mark.parametrize("weights", [
+    {"complementarity": "0", "sector": "0", "cross_delegation": "0", "language": "0"},
+    {"complementarity": "0", "sector": "0", "cross_delegation": "1", "language": "1"},
+])
+def test_weights_without_needs_or_sectors_refused(client, login_as, organizer, forum_pair, app, weights):
+    """Another delegation or a shared language alone is no reason to meet: such weights would empty every list."""
     login_as(organizer)
     before = generation(app)
-    zeros = {f"weight_{n}": "0" for n in ("complementarity", "sector", "cross_delegation", "language")}
-    response = client.post("/organizer/matching", data=settings_form(app, **zeros))
+    form = settings_form(app, **{f"weight_{name}": value for name, value in weights.items()})
+    response = client.post("/organizer/matching", data=form)
     assert response.status_code == 422
-    assert "At least one weight must be above zero" in response.get_data(as_text=True)
+    assert "Give “Needs met by offers” or “Sectors” a weight above zero" in \
+        field_errors(response.get_data(as_text=True))["weight_complementarity"][0]
     assert generation(app) == before
+    assert forum_pair["film"] in stored_partners(app, forum_pair["dairy"])
 
 
 def test_tampered_affinity_row_refused(client, login_as, organizer, app):
@@ -640,3 +647,57 @@ def test_signup_refresh_equals_full_recompute(client, app, small_forum):
     with app.app_context():
         matching.recompute_all()
     assert refreshed == all_lists(app)
+
+
+def test_new_pair_already_in_table_refused(client, login_as, organizer, app):
+    login_as(organizer)
+    with app.app_context():
+        row = matching.affinity_rows()[0]
+        a, b = row.sector_a_id, row.sector_b_id
+    response = client.post("/organizer/matching", data=settings_form(
+        app, **{"affinity-0-strength": "0.9", "new_sector_a": str(b), "new_sector_b": str(a), "new_strength": "0.2"}))
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True))["new_sector_b"] == [
+        "This pair is already in the table: change its strength there."]
+
+
+def test_same_pair_twice_in_table_refused(client, login_as, organizer, app):
+    login_as(organizer)
+    form = settings_form(app)
+    form["affinity-1-sector_a"], form["affinity-1-sector_b"] = form["affinity-0-sector_b"], form["affinity-0-sector_a"]
+    response = client.post("/organizer/matching", data=form)
+    assert response.status_code == 422
+    assert "The table lists the same pair twice; reload the page." in response.get_data(as_text=True)
+
+
+def test_removed_row_needs_no_strength(client, login_as, organizer, app):
+    login_as(organizer)
+    with app.app_context():
+        count = len(matching.affinity_rows())
+    form = settings_form(app, **{"affinity-0-remove": "y", "affinity-0-strength": ""})
+    assert client.post("/organizer/matching", data=form).status_code == 302
+    with app.app_context():
+        assert len(matching.affinity_rows()) == count - 1
+
+
+def test_bad_strength_in_table_summarised_without_raw_data(client, login_as, organizer, app):
+    login_as(organizer)
+    response = client.post("/organizer/matching", data=settings_form(app, **{"affinity-3-strength": "abc"}))
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert '<a href="#affinity">Related sectors: correct the marked entries.</a>' in page
+    assert "{}" not in page and "{'strength'" not in page
+    assert "A strength is a number above 0 and at most 1." in field_errors(page)["affinity-3-strength"]
+
+
+def test_organizer_view_of_matches_has_no_request_button(client, login_as, organizer, forum_pair):
+    login_as(organizer)
+    page = client.get(f"/companies/{forum_pair['dairy']}/matches").get_data(as_text=True)
+    assert "Request a meeting" not in page
+    assert "The companies suggested to Esik Dairy Plant" in page
+
+
+def test_recommend_cli_unicode_digit_is_not_an_id(runner, forum_pair):
+    result = runner.invoke(args=["recommend", "--company", "²"])
+    assert result.exit_code == 2
+    assert "No company is called “²”" in result.output

@@ -6,6 +6,8 @@ For the needs/offers parts the phrases that carried the match are found, vectori
   1. the viewer's (or partner's) need phrase p closest to the other side's whole offer text;
   2. the other side's offer phrase q closest to p;
   3. the terms = the features of p * q with the largest products, as words or concept labels.
+A needs/offers part is a reason only if its direction's cosine reaches Tuning.claim_threshold: below it
+the two share a domain or a word in passing, and "you need X; they offer Y" would claim too much.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from forum.matching.types import Reason, ReasonKind
+from forum.matching.vectorize import CONTEXT_MARK
 
 if TYPE_CHECKING:  # the index imports this module; the type is only for annotations
     from forum.matching.recommend import MatchIndex
@@ -158,17 +161,19 @@ def _readable(index: MatchIndex, features: list[int], p: int, q: int) -> tuple[s
         if not label:
             unreadable = True  # a character n-gram: the shared words below say it better
             continue
-        # a word already said ("pomegranate" after the concept "pomegranates") adds nothing
+        # a word already said ("pomegranate" after the concept "pomegranates", "tyres" after "tires")
+        # adds nothing
         starts = {word[:5].casefold() for word in label.split()}
-        if label in chosen or (not v.is_concept[feature] and starts <= said):
+        if label in chosen or (not v.is_concept[feature] and (starts <= said or v.keys[feature][:5] in said)):
             continue
         chosen.append(label)
         said |= starts
         if len(chosen) == MAX_TERMS:
             break
     if unreadable and len(chosen) < MAX_TERMS and p >= 0 and q >= 0:
-        theirs = set(v.offer_phrases.tokens[q])
-        for token in dict.fromkeys(t for t in v.need_phrases.tokens[p] if t in theirs):
+        theirs = {t.removeprefix(CONTEXT_MARK) for t in v.offer_phrases.tokens[q]}
+        mine = (t.removeprefix(CONTEXT_MARK) for t in v.need_phrases.tokens[p])
+        for token in dict.fromkeys(t for t in mine if t in theirs):
             word = v.surface.get(token, token)
             if word not in chosen and word[:5].casefold() not in said:
                 chosen.append(word)

@@ -87,11 +87,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "beef cattle & bulls": _s("bull$|bulls$|бычк|бычок|buqa|buqacha|feeder cattle|feeder bull|fattening|откорм|"
                               "доращиван|live cattle|живой скот|живого скота|живым скот|tirik qoramol|beef cattle|"
                               "мясн пород|aberdeen|абердин|hereford|герефорд|казахск белоголов|young bull"),
-    "sheep & goats": _s("live sheep|live lamb|ewe$|ewes$|овцемат|ягнят|ягнён|ягнен|qozi$|qozilar|баран$|бараны|"
+    "sheep & goats": _s("овца|овцы|овец|овцам|live sheep|live lamb|ewe$|ewes$|овцемат|ягнят|ягнён|ягнен|qozi$|qozilar|баран$|бараны|"
                         "баранов|echki|goat|коза$|козы$|коз$|karakul|каракул|qorakol|гиссарск|hisor|edilbay|"
                         "эдильбай|қой$|qoy$|qoylar|sheep breed|овцевод|qoychilik"),
     "horses": _s("horse|лошад|конин|жылқы|jilqi|otlar$"),
-    "animal feed": _s("feed$|feeds$|fodder|корм|yem$|yemi$|ozuqa|hay$|сено|сена$|сенаж|alfalfa|люцерн|beda$|"
+    "animal feed": _s("мал азығ|жем-шөп|yem-xashak|feed$|feeds$|fodder|корм|yem$|yemi$|ozuqa|hay$|сено|сена$|сенаж|alfalfa|люцерн|beda$|"
                       "premix|премикс|silage|силос|compound feed|комбикорм|жем$|mash$|feed additive|"
                       "кормов добав|protein concentrat|белков концентрат|feed wheat|кормов пшениц|omuxta"),
     "fish feed": _s("fish feed|aquafeed|рыбн корм|комбикорм для рыб|baliq yemi|floating feed|extruded feed|"
@@ -122,7 +122,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "footwear": _s("footwear|shoe$|shoes$|обув|poyabzal|аяқ киім|boots$|сапог|etik$"),
     "wool & felt": _s("wool|шерст|jun$|junli|жүн$|felt$|войлок|войлоч|kigiz|кийіз|кошма|shyrdak|шырдак|raw fleece|greasy fleece|"
                       "scour|lanolin|ланолин|camel hair|верблюж"),
-    "silk": _s("silk|шелк|шёлк|ipak|жібек|cocoon|кокон|pilla|пилла|silkworm|шелкопряд|ipak qurti|грена|grena$|"
+    "silk": _s("silkworm egg|шелковичн|ipak qurti urug|silk|шелк|шёлк|ipak|жібек|cocoon|кокон|pilla|пилла|silkworm|шелкопряд|ipak qurti|грена|grena$|"
                "reeling|шелкомотан|mulberry|шелковиц|tut$|tut kochat"),
     # --- fruit and vegetables ---------------------------------------------------------------------------
     "fruit": _s("fruit|фрукт|meva$|mevalar|meval|жеміс|плод|orchard|сад$|сады$|садов|bog$|boglar"),
@@ -161,18 +161,18 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "honey & bee products": _s("honey|мёд$|мед$|меда$|мёда$|медов|asal$|asali|asallar|бал$|beeswax|воск$|воска$|"
                                "propolis|прополис|apiar|пасек|пасеч|asalari|пчел|пчёл|bee$|bees$|beekeep|"
                                "royal jelly|маточн молочк|perga|перга|pollen|пыльц|hive$|hives$|ульи|улей"),
-    "medicinal herbs": _s("medicinal plant|medicinal herb|herbal|лекарствен растен|лекарствен растит|"
+    "medicinal herbs": _s("дәрілік шөп|дәрілік өсімдік|medicinal plant|medicinal herb|herbal|лекарствен растен|лекарствен растит|"
                           "лекарствен трав|лекарствен сырь|dorivor|шалфе|sage$|licorice|солодк|qizilmiya|"
                           "shirinmiya|chamomile|ромашк|moychechak|mint$|мята$|мяты$|yalpiz|valerian|валериан|"
                           "st john|зверобо|rosehip|rose hip|шиповник|namatak|thyme|чабрец|тимьян|echinacea|"
                           "эхинацея|calendula|календул|nettle|крапив|herbal tea|травян|фиточай|herb$|herbs$|"
                           "трав$|травы$|wild-harvest|wild harvest|дикорос|giyoh|фитопрепарат|phytopharm|"
                           "herbal extract|растительн экстракт"),
-    "pharmaceuticals": _s("pharmaceut|фармацевт|farmatsevt|pharma$|фарма$|drug$|drugs$|medicine|медикамент|"
+    "pharmaceuticals": _s("дәрі$|дәрі-дәрмек|pharmaceut|фармацевт|farmatsevt|pharma$|фарма$|drug$|drugs$|medicine|медикамент|"
                           "лекарств|dori$|dorilar|dori-darmon|tablet$|tablets$|таблет|capsule|капсул|"
                           "фитопрепарат|субстанц|active pharmaceutical|аптек|pharmacy|dorixona|generic drug|"
                           "дженерик"),
-    "medical supplies": _s("medical equipment|medical device|медицинск оборуд|медицинск издел|tibbiy|медтехник|"
+    "medical supplies": _s("tibbiy uskuna|медицинск техник|tibbiy jihoz|medical equipment|medical device|медицинск оборуд|медицинск издел|tibbiy|медтехник|"
                            "syringe|шприц|bandage|бинт$|перевязоч|surgical|хирургич|dental|стоматолог|x-ray|"
                            "рентген|hospital|больниц|clinic|клиник|klinika|shifoxona|medical cotton|"
                            "медицинск ват|hygiene industry|patient"),
@@ -229,7 +229,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                         "масло подсолн|paxta yogi|osimlik yogi"),
     "sugar": _s("sugar|сахар|shakar|қант"),
     "salt": _s("salt$|соль$|соли$|tuz$|rock salt|iodized|йодир|ас тұзы"),
-    "tea & coffee": _s("tea$|чай$|чая$|choy$|coffee|кофе|qahva|кофейн"),
+    "tea & coffee": _s("coffee bean|кофе в зернах|tea$|чай$|чая$|choy$|coffee|кофе|qahva|кофейн"),
     "beverages": _s("beverage|напит|ichimlik|soft drink|lemonade|лимонад|iced tea|kvass|квас|energy drink|"
                     "carbonated drink|газированн напит"),
     "mineral & drinking water": _s("mineral water|минеральн вод|mineral suv|drinking water|питьев вод|"
@@ -240,7 +240,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                                   "packaging machine|упаковочн машин|упаковочн оборуд|vacuum packaging machine|"
                                   "labeling machine|filling line|co-packing"),
     "drying equipment": _s("dryer|drier|drying|сушил|сушк|quritish|сушильн|dehydrator"),
-    "food processing equipment": _s("processing line|production line|пастеризатор|pasteurizer|homogeniz|"
+    "food processing equipment": _s("pasteurizat|pasteurisat|pasteurizer|pasteuriser|пастеризац|pasterizatsiya|"
+                                    "processing line|production line|uht line|uht plant|bottling line|"
+                                    "canning line|dairy processing line|пастеризатор|pasteurizer|homogeniz|"
                                     "гомогениз|cheese vat|vat$|vats$|сыроварн|nut crack|cracking machin|"
                                     "ореховскрыв|juice line|separator|сепаратор|"
                                     "meat grinder|мясорубк|oven$|ovens$|печь|печи$|tandoor oven|mixer$|"
@@ -292,7 +294,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                                 "sanitary ware|сантехник|santexnika|faucet|смесител"),
     "roofing": _s("roofing|roof$|roofs$|кровл|tom yopish|shingle|metal tile|металлочерепиц|профнастил|profnastil|slate|шифер|shifer|"
                   "ondulin|ондулин"),
-    "paints & coatings": _s("paint|краск|boyoq|varnish|лак$|лаки$|lak$|coating|покрыти|primer|грунтовк|"
+    "paints & coatings": _s("лакокрасоч|lak-boyoq|paint|краск|boyoq|varnish|лак$|лаки$|lak$|coating|покрыти|primer|грунтовк|"
                             "emulsion|эмаль|lacquer"),
     "wood panels": _s("chipboard|particleboard|particle board|mdf$|мдф|hdf$|хдф|osb$|лдсп|дсп$|двп$|dsp$|ldsp$|"
                       "fiberboard|laminated board|laminated chipboard|мебельн щит|edge band|кромк|кромоч|kromka|"
@@ -350,7 +352,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                     "kraxmal|glue|клей|adhesive|co2$|carbon dioxide|углекисл"),
     "sulfur": _s("sulfur|сера$|серы$|серу$|oltingugurt|күкірт"),
     "rubber": _s("rubber|резин|rezina|crumb rubber|rubber crumb|резинов крошк|rubber tile|рулонн резин"),
-    "recyclables & scrap": _s("scrap|металлолом|lom$|лом$|вторсыр|vtorsir|recycl|переработк отход|waste$|"
+    "recyclables & scrap": _s("макулатур|scrap|металлолом|lom$|лом$|вторсыр|vtorsir|recycl|переработк отход|waste$|"
                               "отход|chiqindi|утилиз|utiliz|disposal|worn out|worn-out|used tire|"
                               "shredding|шредер|shredder|secondary raw|вторичн сырь|вторичн|"
                               "pet flakes|флекс"),
@@ -416,7 +418,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "investment": _s("invest|инвест|sarmoya|co-invest|соинвест|equity|venture|mezzanine|joint venture|"
                      "совместн предприят|qoshma korxona|sponsor|bankable|ppp$|гчп$|feasibility|тэо$|"
                      "business plan|бизнес-план|biznes reja|venture capital|investor"),
-    "loans & banking": _s("loan|кредит|kredit|lending|lender|financing|финансирован|moliyalashtirish|bank$|"
+    "loans & banking": _s("несие|nesie|loan|кредит|kredit|lending|lender|financing|финансирован|moliyalashtirish|bank$|"
                           "banks$|банк$|банков|bank-|letter of credit|аккредитив|bank guarantee|"
                           "банковск гарант|working capital|оборотн средств|aylanma mablag|microfinanc|"
                           "микрофинанс|credit line|кредитн лини"),
@@ -427,6 +429,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "software development": _s("software|программн|dasturiy|dastur|developer|разработ|programmer|программист|"
                                "dasturchi|outsourc|аутсорс|saas$|web$|website|сайт|sayt$|localiz|локализ|"
                                "lokalizats|it services|it outsourc|it-park|it park"),
+    "computers & IT hardware": _s("laptop|ноутбук|noutbuk|computer|компьютер|kompyuter|server$|servers$|сервер|"
+                                  "printer|принтер|it equipment|оргтехник|network equipment|"
+                                  "сетев оборуд|smartphone|смартфон|router|маршрутизатор|kompyuterlar"),
     "mobile apps": _s("app$|apps$|mobile app|мобильн прилож|mobil ilova|ilova$|ilovalar|application develop"),
     "business software": _s("1c$|erp$|crm$|бухгалт|accounting software|buxgalter|farm management software|"
                             "management system|учетн систем|автоматизац учет"),
@@ -501,6 +506,10 @@ BROAD: dict[str, tuple[str, ...]] = {
                          "roots$|корень|корни|ildiz"),
 }
 
+# Product states that say what a product is ("dried persimmons", "canned vegetables"): never demoted to a
+# modifier, though they are no input or service.
+QUALIFIERS = frozenset({"dried fruit", "canned food"})
+
 # Concepts that are an input or a service *for* something: in one noun phrase with a product
 # ("milk pasteurisation equipment", "семена лука", "cattle feed"), the product is what it is for.
 OPERATORS = frozenset({
@@ -512,7 +521,8 @@ OPERATORS = frozenset({
     "electrical equipment", "fleet telematics", "forklifts & warehouse equipment", "heating & boilers",
     "ventilation & air conditioning", "water treatment", "metalworking", "laundry equipment",
     "construction machinery", "repair & maintenance", "safety & security",
-    "software development", "mobile apps", "business software", "online booking & e-commerce",
+    "software development", "mobile apps", "business software", "computers & IT hardware",
+    "online booking & e-commerce",
     "marketing & advertising", "laboratory testing", "certification", "halal certification",
     "customs brokerage", "cold storage", "warehousing", "refrigerated transport", "freight transport",
     "rail & containers", "seeds", "seedlings", "fertilizers", "crop protection", "irrigation",
@@ -562,7 +572,8 @@ class Lexicon:
             if hit is None:
                 hit = memo[word] = self._lookup(word)
             single, phrases = hit
-            found.extend((i, i, concept) for concept in single)
+            for concept in single:
+                found.append((i, i, concept))
             for rest, concepts in phrases:
                 end = i + len(rest)
                 if end < n and all(words[i + 1 + k].startswith(stem) for k, stem in enumerate(rest)):

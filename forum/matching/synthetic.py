@@ -366,6 +366,38 @@ def planted_forum(n_companies: int, seed: int, *, filler: float = 0.6, off_chain
     ``filler``: chance of a boilerplate phrase in each text; ``off_chain``: chance that a need is drawn
     from the whole catalogue instead of the company's value chain.
     """
+    profiles, needs_of, offers_of = _generate(n_companies, seed, filler, off_chain)
+    truth: dict[int, set[int]] = {}
+    if with_truth:
+        truth = {p.id: set() for p in profiles}
+        for a, b in _complementary(needs_of, offers_of):
+            if profiles[a].delegation != profiles[b].delegation:
+                truth[profiles[a].id].add(profiles[b].id)
+                truth[profiles[b].id].add(profiles[a].id)
+    return profiles, truth
+
+
+def complementary_pairs(n_companies: int, seed: int, *, filler: float = 0.6, off_chain: float = 0.2
+                        ) -> set[tuple[int, int]]:
+    """(a, b) ids of the forum planted_forum(n_companies, seed) builds where a needs an item b offers, in
+    either delegation: the pairs of which "a needs what b offers" is true (for judging reasons)."""
+    profiles, needs_of, offers_of = _generate(n_companies, seed, filler, off_chain)
+    return {(profiles[a].id, profiles[b].id) for a, b in _complementary(needs_of, offers_of)}
+
+
+def _complementary(needs_of: list[set[str]], offers_of: list[set[str]]) -> list[tuple[int, int]]:
+    """(a, b) row pairs, a != b, where a needs an item b offers."""
+    makers: dict[str, list[int]] = {}
+    for index, keys in enumerate(offers_of):
+        for key in keys:
+            makers.setdefault(key, []).append(index)
+    return sorted({(a, b) for a, keys in enumerate(needs_of) for key in keys for b in makers.get(key, ())
+                   if a != b})
+
+
+def _generate(n_companies: int, seed: int, filler: float, off_chain: float
+              ) -> tuple[list[Profile], list[set[str]], list[set[str]]]:
+    """The profiles and, per row, the keys of the items each needs and offers."""
     rng = random.Random(seed)
     by_user: dict[str, list[Item]] = {}
     for item in CATALOGUE:
@@ -423,18 +455,4 @@ def planted_forum(n_companies: int, seed: int, *, filler: float = 0.6, off_chain
         ))
         needs_of.append({i.key for i in needed})
         offers_of.append({i.key for i in offered})
-
-    truth: dict[int, set[int]] = {}
-    if with_truth:
-        makers: dict[str, list[int]] = {}
-        for index, keys in enumerate(offers_of):
-            for key in keys:
-                makers.setdefault(key, []).append(index)
-        truth = {p.id: set() for p in profiles}
-        for a, keys in enumerate(needs_of):
-            for key in keys:
-                for b in makers.get(key, ()):
-                    if profiles[a].delegation != profiles[b].delegation:
-                        truth[profiles[a].id].add(profiles[b].id)
-                        truth[profiles[b].id].add(profiles[a].id)
-    return profiles, truth
+    return profiles, needs_of, offers_of

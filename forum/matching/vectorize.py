@@ -3,14 +3,23 @@
 Texts at this forum are short and mix English, Russian and Uzbek (Latin script), sometimes Kazakh. So
 before TF-IDF every text is cleaned (HTML, emoji, apostrophe variants), transliterated from Cyrillic to
 Latin (so that *плёнка* and Uzbek *plyonka* become the same word, and character n-grams match across
-scripts), stripped of English, Russian, Uzbek and Kazakh stop words, and split into phrases. Each phrase
-also gets the concepts the domain lexicon finds in it ("packaging film", "milk & dairy"), which form a
-second TF-IDF block: that block is what lets a Russian need meet an English offer.
+scripts), put in American spelling (*tyres* = *tires*), stripped of English, Russian, Uzbek and Kazakh stop
+words, and split into phrases (segments between commas and colons). Each phrase also gets the concepts the
+domain lexicon finds in it ("plastic film", "milk & dairy"), which form a second TF-IDF block: that block
+is what lets a Russian need meet an English offer.
+
+Not every word of a phrase says what is needed or offered. "Film *for milk*", "*sut* uchun plyonka",
+"*milk* pasteurisation equipment": the words after "for"/"для", before "uchun", and products that only
+modify the head of their noun phrase are *context*; they count TextOptions.context_weight of a head word,
+and broad concepts of the lexicon ("livestock", "packaging") TextOptions.broad_weight of a specific one.
+Those weights are applied after the rows are normalised, so a phrase made of such features only stays a
+short vector and its matches stay weak (see _folded): raw cattle hides and livestock vaccines share
+"livestock", not a need and an offer.
 
 Documents are vectorized phrase by phrase: a document's counts are the sum of its phrases' counts, so the
-phrase vectors (used to explain a match with the phrases that carried it) cost no second pass.
+phrase vectors (used to explain a match with the phrases that carried it) cost no second pass. A phrase
+is quoted with its neighbours up to 80 characters, so an enumeration is quoted whole.
 """
-
 from __future__ import annotations
 
 import html
@@ -18,6 +27,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate
 from typing import Literal
 
 import numpy as np
@@ -25,7 +36,14 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import MultiLabelBinarizer, normalize
 
-from forum.matching.lexicon import ALL_CONCEPTS, BROAD_CONCEPTS, OPERATORS, Lexicon, compile_lexicon
+from forum.matching.lexicon import (
+    ALL_CONCEPTS,
+    BROAD_CONCEPTS,
+    OPERATORS,
+    QUALIFIERS,
+    Lexicon,
+    compile_lexicon,
+)
 from forum.matching.types import Profile
 
 # The profile form allows 2,000 characters for offers and needs and 4,000 for the description; anything
@@ -37,17 +55,21 @@ Analyzer = Literal["word", "char_wb", "both"]
 
 @dataclass(frozen=True, slots=True)
 class TextOptions:
-    """How texts become vectors. Defaults by `bench_matching.py --quality` (complementarity only, P@5):
+    """How texts become vectors. Defaults by `bench_matching.py --quality` (complementarity only, P@5;
+    numbers of the first version in brackets, before context spans, broad concepts and the larger lexicon):
 
-    - word vs char_wb: without the lexicon char_wb is better (0.458 vs 0.417; 6-letter stems bring words
-      to 0.474); with it they tie (0.864 both at concept weight 0.7), and words are cheaper (10k companies
-      end to end: 2.5 s vs 4.5 s, 949 vs 10,223 features) and give readable terms: words, 6-letter stems
-      (0.866);
-    - the lexicon's concept block: 0.3 -> 0.747, 0.5 -> 0.852, 0.7 -> 0.864, 0.85 -> 0.859;
-    - transliteration 0.856 -> 0.866 with the lexicon, 0.394 -> 0.417 without; IDF 0.820 -> 0.866;
-      need phrases that seek buyers read as offers 0.776 -> 0.866;
+    - word vs char_wb: without the lexicon they are close (0.552 with 6-letter stems vs 0.541 [0.474 vs
+      0.458]); with it they tie (0.959 vs 0.960 at concept weight 0.7 [0.864]), and words were cheaper
+      (10k companies end to end: 2.5 s vs 4.5 s, ~950 vs ~10,000 features) and give readable terms;
+    - the lexicon's concept block: 0.3 -> 0.898, 0.5 -> 0.955, 0.7 -> 0.959, 0.85 -> 0.959;
+    - context spans: context_weight 1 (off) -> 0.934, 0.3 -> 0.959; broad concepts at full weight ->
+      0.953; weak_floor 1 -> 0.957, 0 -> 0.955, 0.8 -> 0.959. With DEFAULT_WEIGHTS (PREFER) they matter
+      most for the reasons: false need/offer claims 0.193 without any of them, 0.044 with them and the
+      claim threshold (Tuning.claim_threshold);
+    - transliteration 0.958 -> 0.959; need phrases that seek buyers read as offers 0.865 -> 0.959;
+      IDF 0.953 -> 0.959 (power-of-two buckets cost nothing);
     - max_df changes nothing here (stop words already drop the boilerplate); kept as a guard;
-    - adding the description to the offers costs a little (0.864): off.
+    - adding the description to the offers changes nothing (0.959, R@10 0.812): off.
     """
 
     analyzer: Analyzer = "word"
@@ -65,14 +87,18 @@ class TextOptions:
     max_df_min_docs: int = 20  # below this many documents a share means nothing: keep every term
     description_weight: float = 0.0  # weight of the description added to the offers' vector
     buyer_intent: bool = True  # need phrases that seek buyers/distributors count as offers
-    # Words and concepts in a context span ("film *for milk*", "*sut* uchun plyonka") count this much of
-    # a head word; 1 turns context spans off.
+    # Words and concepts in a context span ("film *for milk*", "*sut* uchun plyonka", "*milk*
+    # pasteurisation equipment") count this much of a head word; 1 turns context spans off. False claims
+    # (DEFAULT_WEIGHTS): 0.2 -> 0.042, 0.3 -> 0.044, 0.5 -> 0.077; P@5 0.950 / 0.950 / 0.945; demo R@5
+    # 0.985 / 0.992 / 0.992.
     context_weight: float = 0.3
     # Broad concepts of the lexicon ("livestock", "packaging", "logistics") count this much of a specific
-    # one ("hides & leather", "glass containers"): a shared domain alone is a weak match.
+    # one ("raw hides & skins", "glass containers"): a shared domain alone is a weak match. The synthetic
+    # forums hardly use them (0.2 and 0.4 tie, 0.7 -> 0.054 false claims); chosen before measuring.
     broad_weight: float = 0.4
     # After those weights a row is normalised by max(its norm, weak_floor): 1 keeps rows of weak features
-    # short (and dilutes head words by context words), 0 makes every row a unit vector again.
+    # short (and dilutes head words by context words: planted pairs with a true claim 0.985 -> 0.956),
+    # 0 makes every row a unit vector again (false claims 0.044 -> 0.054).
     weak_floor: float = 0.8
 
 
@@ -98,7 +124,7 @@ _SPACE = re.compile(r"[ \t\f\v\u00a0]+")
 _NEWLINES = re.compile(r" ?[\r\n][\s]*")
 _PAREN = re.compile(r"\([^()]*\)")
 _SENTENCE = re.compile(r"[;\n\r•·|!?]+|\.(?=\s|$)|\s[–—-]\s")
-_COMMA = re.compile(r",(?=\s|$)")
+_SEGMENT = re.compile(r"([,:])(?=\s|$)")  # commas and colons end a segment; kept for display
 # Leading conjunctions of a displayed phrase ("and salted hides" -> "salted hides"), en ru uz kk.
 _LEADING_CONJUNCTION = re.compile(
     r"^(?:(?:and|or|also|plus|as well as|и|или|а также|также|а|va|hamda|yoki|және|немесе|&)(?=[\s,])[\s,]*)+",
@@ -185,18 +211,37 @@ def clean_text(text: str) -> str:
 
 def split_sentences(text: str) -> list[list[str]]:
     """Split a cleaned text into sentences on ; . newlines, bullets and spaced dashes, and each sentence
-    into its comma-separated segments; never inside parentheses or numbers ("3,000", "0,5 l")."""
+    into its segments on commas and colons; never inside parentheses or numbers ("3,000", "0,5 l")."""
+    return [[segment for segment, _ in sentence] for sentence in _sentences(text)]
+
+
+def _sentences(text: str) -> list[list[tuple[str, str]]]:
+    """split_sentences, with the separator (", " or ": ") that came before each segment."""
     if not text:
         return []
     if "(" in text:
         text = _PAREN.sub(lambda m: m.group().translate(_PROTECT), text)
     sentences = []
     for sentence in _SENTENCE.split(text):
-        parts = (part.translate(_UNPROTECT).strip(" -–—:") for part in _COMMA.split(sentence))
-        segments = [part for part in parts if part]
+        parts = _SEGMENT.split(sentence)
+        segments = []
+        separator = ""
+        for i in range(0, len(parts), 2):
+            part = _trim(parts[i].translate(_UNPROTECT))
+            if part:
+                segments.append((part, separator + " " if segments else ""))
+            if i + 1 < len(parts):
+                separator = parts[i + 1]
         if segments:
             sentences.append(segments)
     return sentences
+
+
+_BULLET = re.compile(r"^[-–—]+\s*(?=\D)|\s*[-–—]+$")  # a leading dash that is no minus sign ("-25°C")
+
+
+def _trim(part: str) -> str:
+    return _BULLET.sub("", part.strip(" :")).strip(" :")
 
 
 def split_phrases(text: str) -> list[str]:
@@ -212,24 +257,24 @@ def display_phrase(text: str, limit: int = DISPLAY_CHARS) -> str:
     return shorten(stripped or text, limit)
 
 
-def _chunks(segments: Sequence[str], limit: int = DISPLAY_CHARS) -> list[str]:
-    """The display text of each segment: consecutive segments packed into chunks of at most ``limit``
-    characters, so an enumeration ("Bed sheets, pillowcases and towels") is quoted whole."""
+def _chunks(segments: Sequence[tuple[str, str]], limit: int = DISPLAY_CHARS) -> list[str]:
+    """The display text of each (segment, separator before it): consecutive segments packed into chunks
+    of at most ``limit`` characters, so an enumeration ("Bed sheets, pillowcases and towels") is quoted
+    whole."""
     out: list[str] = []
     start = 0
     while start < len(segments):
         end = start + 1
-        length = len(segments[start])
-        while end < len(segments) and length + 2 + len(segments[end]) <= limit:
-            length += 2 + len(segments[end])
+        text = segments[start][0]
+        while end < len(segments) and len(text) + len(segments[end][1]) + len(segments[end][0]) <= limit:
+            text += segments[end][1] + segments[end][0]
             end += 1
-        text = display_phrase(", ".join(segments[start:end]), limit)
-        out.extend([text] * (end - start))
+        out.extend([display_phrase(text, limit)] * (end - start))
         start = end
     return out
 
 
-def shorten(text: str, limit: int = 80) -> str:
+def shorten(text: str, limit: int = DISPLAY_CHARS) -> str:
     """Cut ``text`` to at most ``limit`` characters on a word boundary, with an ellipsis."""
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -285,9 +330,10 @@ def american(word: str) -> str:
 
 # Context. "Cold storage for fruit", "film for milk", "банки под твист-офф", "sut uchun plyonka": the head
 # of the phrase is what is needed or offered, the rest says what it is for. Words in such a context span
-# count less (Tuning-free: TextOptions.context_weight), so "film for milk" does not meet "raw milk" as if it
-# were milk. A span starts after one of these prepositions once the sentence has named something, and
-# ends with the comma-separated segment; Uzbek and Kazakh "uchun"/"үшін" (for) follow what they govern.
+# count less (TextOptions.context_weight), so "film for milk" does not meet "raw milk" as if it were milk.
+# A span starts after one of these prepositions once the sentence has named something ("looking for" does
+# not), and ends with the segment (at a comma or colon); Uzbek and Kazakh "uchun"/"үшін" (for) follow
+# what they govern.
 _CONTEXT_PREPOSITIONS = frozenset("""
 for to with from in into as against near via within
 для под в во с со из от на к ко против возле
@@ -325,7 +371,8 @@ def _context(raw: Sequence[str], content: Sequence[bool], head: bool) -> tuple[l
 # Modifiers. In one noun phrase the head is what is needed or offered; a product named before or after it
 # only says what it is made of or for: "milk pasteurisation equipment", "apple juice concentrate", "cattle
 # feed", "семена лука", "sut qayta ishlash uskunalari". Inputs and services (lexicon OPERATORS: "drip
-# irrigation systems", "cold-room equipment") are never demoted, and a broad head demotes nothing.
+# irrigation systems", "cold-room equipment") and product states (QUALIFIERS: "dried persimmons") are never
+# demoted, and a broad head that is no operator ("sunflower oil") demotes nothing.
 # The head is the last word that names a concept in English, Uzbek and Kazakh; in Russian the first
 # noun (adjectives come before it, genitives after), and in English before "of" ("disposal of tires").
 # Conjunctions end a noun phrase.
@@ -335,19 +382,26 @@ _RUSSIAN_ADJECTIVE = ("ый", "ой", "ая", "яя", "ое", "ые", "ого", 
 _KAZAKH_LETTERS = frozenset("әғқңөұүһі")
 
 
+@lru_cache(maxsize=1 << 16)
 def _russian(word: str) -> bool:
+    """Whether a (lowercase) word is Russian: Cyrillic without the letters of Kazakh."""
     return any("а" <= ch <= "я" or ch == "ё" for ch in word) and not any(ch in _KAZAKH_LETTERS for ch in word)
 
 
 def _placed(raw: Sequence[str], spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, str]]:
     """(position, concept) from the lexicon's spans: a several-word concept sits on its head word (the
-    last one; the first one in Russian), and the one-word concepts of its other words give way to it
-    ("tomato paste" is no tomato, "sovutgichli transport" no cold store)."""
+    last one; in Russian the first that is no adjective: "мясо птицы", "тепличная плёнка"), and the
+    one-word concepts of its other words give way to it ("tomato paste" is no tomato, "sovutgichli
+    transport" no cold store)."""
+    if all(start == end for start, end, _ in spans):
+        return [(start, concept) for start, _, concept in spans]
     covered: set[int] = set()
     placed: list[tuple[int, int, str]] = []
     for start, end, concept in spans:
         if end > start:
-            head = start if _russian(raw[start]) else end
+            head = end
+            if _russian(raw[start]):
+                head = next((q for q in range(start, end + 1) if not raw[q].endswith(_RUSSIAN_ADJECTIVE)), end)
             covered.update(q for q in range(start, end + 1) if q != head)
             placed.append((head, -1, concept))
         else:
@@ -365,7 +419,8 @@ def _modifiers(raw: Sequence[str], found: Sequence[tuple[int, str]], flags: list
         return
     positions = sorted(by_position)
     group: list[int] = []
-    boundaries = {i for i, word in enumerate(raw) if word in _CONJUNCTIONS}
+    # phrase number of each word: it grows at each conjunction
+    phrase_of = list(accumulate(word in _CONJUNCTIONS for word in raw))
 
     def close() -> None:
         if len(group) < 2:
@@ -382,17 +437,14 @@ def _modifiers(raw: Sequence[str], found: Sequence[tuple[int, str]], flags: list
             return
         for q in group:
             concepts = by_position[q]
-            if q != head and not any(c in OPERATORS or c in named for c in concepts):
+            if q != head and not any(c in OPERATORS or c in QUALIFIERS or c in named for c in concepts):
                 flags[q] = True
 
-    previous = -1
     for position in positions:
-        if group and (flags[position] != flags[group[-1]]
-                      or any(previous < b < position for b in boundaries)):
+        if group and (flags[position] != flags[group[-1]] or phrase_of[position] != phrase_of[group[-1]]):
             close()
             group = []
         group.append(position)
-        previous = position
     close()
 
 
@@ -479,6 +531,7 @@ class Vectors:
     need_phrases: PhraseSet
     offer_phrases: PhraseSet
     labels: np.ndarray  # F readable labels: a word, a concept, or "" for character n-grams
+    keys: np.ndarray  # F names: the concept, the normalized word (6-letter stem) or the n-gram
     is_concept: np.ndarray  # F booleans
     sector_keys: list[str]  # columns of the sector multi-hot
     sector_sets: list[tuple[str, ...]]  # each profile's sector keys (deduplicated, in the given order)
@@ -542,18 +595,22 @@ _Parsed = tuple[str, tuple[str, ...], tuple[str, ...]]  # display text, content 
 def _parse(text: str, tokenizer: _Tokenizer) -> tuple[list[_Parsed], list[_Parsed]]:
     """(phrases, phrases that seek buyers) of one text; empty phrases ("40 t/month") are dropped.
 
-    A phrase is a comma-separated segment of a sentence: the unit that is matched. Its display text is
+    A phrase is a segment of a sentence (between commas or colons): the unit that is matched. Its display text is
     the run of neighbouring segments it belongs to, up to DISPLAY_CHARS, so that an enumeration ("Bed
     sheets, pillowcases and towels") is quoted whole and no quote starts with "and".
     """
     plain: list[_Parsed] = []
     selling: list[_Parsed] = []
-    for sentence in split_sentences(clean_text(text)):
+    for sentence in _sentences(clean_text(text)):
         head = False
+        heading = False  # "Ищем покупателей: яблоки, груши": what follows a buyer-seeking heading sells too
         parsed = []
-        for segment in sentence:
+        for segment, separator in sentence:
             words, found, sells, head = tokenizer.phrase(segment, head)
-            parsed.append((segment, words, found, sells if (words or found) else None))
+            if separator.startswith(":") and parsed and parsed[-1][4]:
+                heading = True
+            sells = sells or heading
+            parsed.append(((segment, separator), words, found, sells if (words or found) else None, sells))
         # runs of segments of one kind (plain or buyer-seeking); empty segments go with their neighbours
         kinds = [p[3] for p in parsed]
         known = next((k for k in kinds if k is not None), False)
@@ -564,7 +621,7 @@ def _parse(text: str, tokenizer: _Tokenizer) -> tuple[list[_Parsed], list[_Parse
             if end < len(parsed) and kinds[end] == kinds[start]:
                 continue
             shown = _chunks([p[0] for p in parsed[start:end]])
-            for (_, words, found, sells), display in zip(parsed[start:end], shown, strict=True):
+            for (_, words, found, sells, _), display in zip(parsed[start:end], shown, strict=True):
                 if sells is not None:
                     (selling if sells else plain).append((display, words, found))
             start = end
@@ -701,7 +758,7 @@ def _plain(tokens: Sequence[str]) -> str:
     return " ".join(t.removeprefix(CONTEXT_MARK) for t in tokens)
 
 
-def _fold(blocks: Sequence[tuple[list[str], bool]], options: TextOptions
+def _fold(blocks: Sequence[tuple[list[str], str]], options: TextOptions
           ) -> tuple[sp.csr_matrix | None, list[int], list[str]]:
     """The matrix that folds raw feature columns into readable ones, with their weights: a context
     feature ("~milk") goes into its plain column ("milk") at options.context_weight, a broad concept
@@ -715,7 +772,8 @@ def _fold(blocks: Sequence[tuple[list[str], bool]], options: TextOptions
     names: list[str] = []
     identity = True
     raw = 0
-    for block, (block_names, is_concept) in enumerate(blocks):
+    for block, (block_names, kind) in enumerate(blocks):
+        is_concept = kind == "concept"
         for name in block_names:
             base = name.removeprefix(CONTEXT_MARK)
             factor = options.context_weight if len(base) < len(name) else 1.0
@@ -769,15 +827,14 @@ def vectorize(profiles: Sequence[Profile], options: TextOptions) -> Vectors:
     all_concepts = [c for _, _, concepts, _ in parsed for c in concepts]
     agg = _aggregate([ptr for *_, ptr in parsed])
 
-    blocks: list[tuple[sp.csr_matrix, sp.csr_matrix, list[str], bool, float]] = []
+    blocks: list[tuple[sp.csr_matrix, sp.csr_matrix, list[str], str, float]] = []
     terms: list[BlockTerms] = []
 
     def add(kind: Literal["word", "char_wb", "concept"], counts: sp.csr_matrix, names: list[str],
             weight: float) -> None:
         docs, phrases, keep, full, df, limit = _tfidf(counts, agg, options)
         # raw feature names: words and concepts with their context marks, "" for character n-grams
-        kept = [names[j] for j in keep] if kind != "char_wb" else [""] * len(keep)
-        blocks.append((docs, phrases, kept, kind == "concept", weight))
+        blocks.append((docs, phrases, [names[j] for j in keep], kind, weight))
         terms.append(BlockTerms(kind, {name: j for j, name in enumerate(names)}, full.tocsc(), df, limit))
 
     text_weight = 1.0 - options.concept_weight if options.lexicon else 1.0
@@ -795,12 +852,14 @@ def vectorize(profiles: Sequence[Profile], options: TextOptions) -> Vectors:
     phrase_matrix = _blend([(phrases, w) for _, phrases, _, _, w in blocks], agg.shape[1])
     # Rows are unit vectors of the raw features; the fold then weighs context and broad features down
     # without normalising again, so a match made of such features only stays a weak one.
-    live = [(names, flag) for _, _, names, flag, w in blocks if w > 0]
+    live = [(names, kind) for _, _, names, kind, w in blocks if w > 0]
     fold, owner, folded_names = _fold(live, options)
-    kinds = [flag for _, flag in live]
-    labels = np.array([name if not name or kinds[b] else tokenizer.surface.get(name, name)
+    kinds = [kind for _, kind in live]
+    # readable labels: concepts as they are, words as written, "" for character n-grams
+    labels = np.array(["" if kinds[b] == "char_wb" else name if kinds[b] == "concept"
+                       else tokenizer.surface.get(name, name)
                        for b, name in zip(owner, folded_names, strict=True)], dtype=object)
-    is_concept = np.array([kinds[b] for b in owner], dtype=bool)
+    is_concept = np.array([kinds[b] == "concept" for b in owner], dtype=bool)
     phrase_matrix = _folded(phrase_matrix, fold, options.weak_floor)
 
     need = doc_matrix[:n]
@@ -827,7 +886,8 @@ def vectorize(profiles: Sequence[Profile], options: TextOptions) -> Vectors:
 
     return Vectors(
         need=need.tocsr(), offer=offer.tocsr(), need_phrases=sets[0], offer_phrases=sets[1],
-        labels=labels, is_concept=is_concept, sector_keys=sector_keys, sector_sets=sector_sets,
+        labels=labels, keys=np.array(folded_names, dtype=object), is_concept=is_concept,
+        sector_keys=sector_keys, sector_sets=sector_sets,
         languages=languages, language_sets=language_sets,
         surface=tokenizer.surface, options=options, terms=terms, tokenizer=tokenizer,
     )

@@ -16,7 +16,7 @@ DAIRY = company(side=ALMATY, sectors=("dairy",), languages=("ru", "kk"),
                       "сычужный фермент для сыра")
 FILM = company(side=KASHKADARYA, sectors=("packaging",), languages=("uz", "ru", "en"),
                offers="Multilayer barrier film for dairy packaging; PET preforms",
-               needs="Kefir and yoghurt for our staff canteen")
+               needs="Kefir and yoghurt for our staff canteen; printing inks")
 
 
 @pytest.fixture(scope="module")
@@ -31,17 +31,18 @@ def _reason(rec, kind):
 def test_you_need_is_the_viewers_need_and_the_partners_offer(recs):
     [rec] = recs[DAIRY.id]
     you = _reason(rec, ReasonKind.YOU_NEED)
-    assert you.mine == "Нужна многослойная барьерная плёнка для упаковки молока"
+    # the phrase is quoted with the rest of its sentence (up to 80 characters)
+    assert you.mine == "Нужна многослойная барьерная плёнка для упаковки молока, 40 т в месяц"
     assert you.theirs == "Multilayer barrier film for dairy packaging"
-    # concepts shared across the two languages, the strongest first
-    assert you.terms == ("barrier film", "milk & dairy", "packaging")
+    # concepts shared across the two languages, the strongest first (milk only says what the film is for)
+    assert you.terms == ("barrier film", "plastic film", "milk & dairy")
 
 
 def test_they_need_is_the_same_match_seen_from_the_other_side(recs):
     [back] = recs[FILM.id]
     they = _reason(back, ReasonKind.THEY_NEED)
     assert they.mine == "Multilayer barrier film for dairy packaging"
-    assert they.theirs == "Нужна многослойная барьерная плёнка для упаковки молока"
+    assert they.theirs == "Нужна многослойная барьерная плёнка для упаковки молока, 40 т в месяц"
     [rec] = recs[DAIRY.id]
     assert back.score == rec.score
     assert they.weight == pytest.approx(_reason(rec, ReasonKind.YOU_NEED).weight)
@@ -65,7 +66,8 @@ def test_terms_are_words_or_concepts_never_fragments():
 
 
 def test_long_phrases_are_cut_to_80_characters_on_a_word():
-    long_need = "Нужна барьерная плёнка " + "для упаковки молока и кефира в пакеты " * 5
+    long_need = ("Нужна барьерная плёнка многослойная соэкструзионная ламинированная прозрачная и прочная "
+                 "в рулонах шириной до 1200 мм")
     a = company(needs=long_need, side=ALMATY)
     b = company(offers="barrier film", side=KASHKADARYA)
     [rec] = build_index([a, b], config()).recommend()[a.id]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from forum.matching import TextOptions
-from forum.matching.lexicon import CONCEPTS, compile_lexicon
+from forum.matching.lexicon import ALL_CONCEPTS, compile_lexicon
 from forum.matching.vectorize import (
     _TRANSLIT,
     MAX_TEXT_CHARS,
@@ -22,7 +22,7 @@ from .support import company
 
 def _lexicon():
     probe = _Tokenizer(_TRANSLIT, frozenset(), 0, None, {})
-    return compile_lexicon(CONCEPTS, probe.words), probe
+    return compile_lexicon(ALL_CONCEPTS, probe.words), probe
 
 
 def _concepts(text: str) -> set[str]:
@@ -85,6 +85,7 @@ def test_lexicon_whole_word_stems_do_not_match_longer_words():
 def test_lexicon_longest_stem_wins():
     assert _concepts("стеклопакеты") == {"windows"}  # not "glass" from the shorter stem стекл
     assert _concepts("стекло") == {"glass"}
+    assert "polymer raw materials" in _concepts("гранулы полиэтилентерефталата")  # not "bottles & preforms"
 
 
 def test_lexicon_two_word_stems_need_both_words_in_order():
@@ -101,10 +102,20 @@ def test_vectorize_stop_words_only_gives_zero_vectors():
 
 
 def test_vectorize_rows_are_unit_length_or_zero():
-    v = vectorize([company(needs="milk film", offers="cement"), company(needs="", offers="яблоки, olma")],
+    v = vectorize([company(needs="milk, film", offers="cement"), company(needs="", offers="яблоки, olma")],
                   TextOptions())
     norms = [round(float((v.need[i].multiply(v.need[i])).sum()), 5) for i in range(2)]
     assert norms == [1.0, 0.0]
+
+
+def test_vectorize_rows_of_weak_features_stay_short():
+    # context words ("for milk") and broad concepts ("livestock") weigh less, and a row made of them only
+    # is not normalised back to unit length: its matches stay weak
+    v = vectorize([company(needs="barrier film, for milk"), company(needs="livestock")], TextOptions())
+    phrases = v.need_phrases
+    assert phrases.text == ["barrier film, for milk"] * 2 + ["livestock"]
+    norms = [float(phrases.vectors[i].multiply(phrases.vectors[i]).sum()) ** 0.5 for i in range(3)]
+    assert norms[0] == pytest.approx(1.0, abs=1e-5) and norms[1] < 0.5 and norms[2] < 0.9
 
 
 def test_vectorize_buyer_seeking_need_counts_as_an_offer():

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.services.demo import DEMO_PARTICIPANTS, DEMO_PASSWORD
 
@@ -101,8 +102,9 @@ def test_signup_errors_are_shown_next_to_fields(live_server, phone_page):
     assert page.locator("#password-errors").inner_text() == "Use at least 10 characters."
     assert page.locator("#name").get_attribute("aria-invalid") == "true"
     # The summary takes the focus and links to each problem, however far down the form it is.
-    # (waits for the deferred script; fails after Playwright's timeout if the focus never moves)
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'form-problems'")
+    # (waits for the deferred script; fails after Playwright's timeout if the focus never moves).
+    # expect() polls without eval, which the page's CSP forbids; wait_for_function's polling needs it.
+    expect(page.locator("#form-problems")).to_be_focused()
     page.click("#form-problems a[href='#sectors']")
     assert page.url.endswith("#sectors")
     assert page.locator("#sectors").is_visible()

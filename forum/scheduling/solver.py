@@ -1,0 +1,1048 @@
+"""The fast scheduler: greedy construction, tabu repair, then simulated annealing on breaks.
+
+Objectives, in order: (1) total weight of placed meetings, (2) breaks, (3) fairness (spread of breaks,
+spread of unplaced meetings). Hard rules are never broken at any step, so every intermediate state is a
+valid schedule; ``check`` verifies the final one in the tests.
+
+State. Each participant has a busy bitmask over slot *positions*: slots are laid out day by day with one
+empty guard bit between days, so "runs of ones" never join across days and a participant's breaks are
+``runs(mask) - days_used(mask)``, with ``runs(x) = popcount(x & ~(x << 1))``.
+
+Moves. A Kempe chain between slots s1 and s2: the meetings held in s1 or s2 form paths and cycles (each
+participant has at most one meeting per slot), and swapping a whole component between the two slots
+keeps every participant conflict-free. Only the two end participants of a path change their busy
+masks, so the break delta costs two popcounts. A plain move (to a slot where both sides are free) is
+a chain of length one; a pair of chains (one each way) swaps meetings when a slot is full.
+
+Tables. Without reserved tables or table locks, a slot is feasible iff it holds at most L meetings.
+Otherwise each slot keeps a bipartite matching meetings -> tables, grown by augmenting paths (Kuhn), so a
+move is accepted only if the slot still has a table for everyone. Concrete table numbers are chosen at
+the end, per slot, by an assignment that prefers the table a participant sat at in the previous slot.
+
+Determinism: randomness only through ``random.Random(seed)``; the search runs for a fixed number of
+iterations (derived from the instance and the time limit, not from the clock). The clock is only an
+upper bound, checked every few hundred iterations.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from .types import (
+    Assignment,
+    Instance,
+    Session,
+    SessionRule,
+    Solution,
+    Unplaced,
+    UnplacedReason,
+)
+
+__all__ = ["solve"]
+
+# Iterations per second of time limit the search plans for. Calibrated low enough that the planned
+# work normally ends well before the clock does, so results stay reproducible.
+_ITERS_PER_SECOND = int(__import__('os').environ.get('IPS', 25000))
+_CLOCK_EVERY = 256  # iterations between two clock reads
+# Annealing schedule, in units of one break: start hot enough to accept +1 break now and then.
+ANNEAL = {"idle": 0.0, "t_hi": 0.6, "t_lo": 0.04, "p_aim": 0.5, "cycle_frac": 0.25, "min_cycle": 20_000}
+
+
+class _Model:
+    """The instance compiled to 0-based integer arrays."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        parts = instance.participants
+        self.pid = [p.id for p in parts]
+        self.pindex: dict[int, int] = {}
+        for i, p in enumerate(parts):
+            if p.id in self.pindex:
+                raise ValueError(f"participant id {p.id} appears twice")
+            self.pindex[p.id] = i
+        self.groups = [p.group for p in parts]
+        self.nP = len(parts)
+        self.nS = len(instance.slots)
+        self.nT = len(instance.tables)
+        self.nM = len(instance.meetings)
+
+        # Bit positions: day by day in slot order, one guard bit between days.
+        day_order: list[int] = []
+        for sl in instance.slots:
+            if sl.day not in day_order:
+                day_order.append(sl.day)
+        by_day: dict[int, list[int]] = {d: [] for d in day_order}
+        for s, sl in enumerate(instance.slots):
+            by_day[sl.day].append(s)
+        self.pos = [0] * self.nS
+        self.day_of = [0] * self.nS  # 0-based rank of the slot's day
+        self.day_masks: list[int] = []
+        self.prev_slot = [-1] * self.nS  # previous slot of the same day, for table continuity
+        p = 0
+        for rank, d in enumerate(day_order):
+            dm = 0
+            prev = -1
+            for s in by_day[d]:
+                self.pos[s] = p
+                self.day_of[s] = rank
+                dm |= 1 << p
+                self.prev_slot[s] = prev
+                prev = s
+                p += 1
+            self.day_masks.append(dm)
+            p += 1  # guard bit
+        self.bit = [1 << self.pos[s] for s in range(self.nS)]
+        self.all_bits = 0
+        for b in self.bit:
+            self.all_bits |= b
+
+        morning = 0
+        afternoon = 0
+        for s, sl in enumerate(instance.slots):
+            if sl.session == Session.MORNING:
+                morning |= self.bit[s]
+            else:
+                afternoon |= self.bit[s]
+        # availability mask per participant
+        self.avail = [self.all_bits] * self.nP
+        for pid_, bad in instance.unavailable.items():
+            i = self.pindex.get(pid_)
+            if i is None:
+                continue  # unavailability of someone without meetings here: harmless
+            m_ = self.all_bits
+            for s in bad:
+                if 0 <= s < self.nS:
+                    m_ &= ~self.bit[s]
+            self.avail[i] = m_
+
+        self.mid: list[int] = []
+        self.mindex: dict[int, int] = {}
+        self.pa: list[int] = []
+        self.pb: list[int] = []
+        self.w: list[int] = []
+        self.session_mask: list[int] = []
+        self.allowed: list[int] = []  # position mask: session rule and both sides available
+        for k, mt in enumerate(instance.meetings):
+            if mt.id in self.mindex:
+                raise ValueError(f"meeting id {mt.id} appears twice")
+            if mt.a not in self.pindex or mt.b not in self.pindex:
+                raise ValueError(f"meeting {mt.id} names an unknown participant ({mt.a}, {mt.b})")
+            if mt.a == mt.b:
+                raise ValueError(f"meeting {mt.id} has the same participant on both sides")
+            if mt.weight < 1:
+                raise ValueError(f"meeting {mt.id} has weight {mt.weight}; weights are at least 1")
+            self.mindex[mt.id] = k
+            self.mid.append(mt.id)
+            a, b = self.pindex[mt.a], self.pindex[mt.b]
+            self.pa.append(a)
+            self.pb.append(b)
+            self.w.append(int(mt.weight))
+            rule = SessionRule(mt.session)
+            sm = morning if rule == SessionRule.MORNING else afternoon if rule == SessionRule.AFTERNOON \
+                else self.all_bits
+            self.session_mask.append(sm)
+            self.allowed.append(sm & self.avail[a] & self.avail[b])
+        self.slot_at_pos = {self.pos[s]: s for s in range(self.nS)}
+        self.allowed_slots = [self.slots_of(mask) for mask in self.allowed]
+
+        # Tables: which tables each meeting may use (reservations).
+        self.reserved = any(t.reserved_for is not None for t in instance.tables)
+        self.table_ok: list[list[int]] = []
+        for k in range(self.nM):
+            ga, gb = self.groups[self.pa[k]], self.groups[self.pb[k]]
+            # reserved tables first, so the augmenting search keeps open tables for the others
+            res = [t for t, tb in enumerate(instance.tables)
+                   if tb.reserved_for is not None and tb.reserved_for in (ga, gb)]
+            free = [t for t, tb in enumerate(instance.tables) if tb.reserved_for is None]
+            self.table_ok.append(res + free)
+
+    def slots_of(self, mask: int) -> list[int]:
+        out = []
+        while mask:
+            low = mask & -mask
+            out.append(self.slot_at_pos[low.bit_length() - 1])
+            mask ^= low
+        out.sort()
+        return out
+
+    def idle_of(self, mask: int) -> int:
+        """Idle slots between a participant's first and last meeting of each day."""
+        if not mask:
+            return 0
+        if len(self.day_masks) == 1:
+            low = mask & -mask
+            return mask.bit_length() - low.bit_length() + 1 - mask.bit_count()
+        total = 0
+        for dm in self.day_masks:
+            x = mask & dm
+            if x:
+                low = x & -x
+                total += x.bit_length() - low.bit_length() + 1 - x.bit_count()
+        return total
+
+    def breaks_of(self, mask: int) -> int:
+        if not mask:
+            return 0
+        runs = (mask & ~(mask << 1)).bit_count()
+        if len(self.day_masks) == 1:
+            return runs - 1
+        return runs - sum(1 for dm in self.day_masks if mask & dm)
+
+
+class _Search:
+    """Mutable schedule plus the moves on it."""
+
+    def __init__(self, model: _Model, seed: int, deadline: float) -> None:
+        self.md = model
+        self.rng = random.Random(seed)
+        self.deadline = deadline
+        self.timed_out = False
+        md = model
+        nP, nS, nM = md.nP, md.nS, md.nM
+        self.slot = [-1] * nM
+        self.occ = [-1] * (nP * nS)  # occ[p * nS + s] = meeting or -1
+        self.mask = [0] * nP
+        self.cnt = [0] * nS
+        self.members: list[list[int]] = [[] for _ in range(nS)]
+        self.where = [-1] * nM  # index of the meeting in members[slot]
+        self.locked = [False] * nM
+        self.lock_table = [-1] * nM
+        self.excluded: dict[int, tuple[UnplacedReason, str]] = {}  # never placeable, with reason
+        # table matching, only when tables differ (reservations / locked tables)
+        self.matching = md.reserved or any(lk.table is not None for lk in md.instance.locks)
+        self.table_of = [-1] * nM
+        self.at_table = [[-1] * md.nT for _ in range(nS)]
+        self.cap = md.nT
+        self.breaks = [0] * nP
+        self.breaks_total = 0
+        self.sq_total = 0  # sum of breaks squared: fairness tiebreak
+        self.iterations = 0
+
+    # ----------------------------------------------------------------- primitives
+    def _tables_for(self, m: int) -> list[int]:
+        lt = self.lock_table[m]
+        return [lt] if lt >= 0 else self.md.table_ok[m]
+
+    def _augment(self, m: int, s: int) -> bool:
+        """Find a table for m in slot s, moving others along an augmenting path (Kuhn)."""
+        at = self.at_table[s]
+        seen: set[int] = set()
+        table_of = self.table_of
+
+        def go(x: int) -> bool:
+            for t in self._tables_for(x):
+                if t in seen:
+                    continue
+                seen.add(t)
+                y = at[t]
+                if y < 0 or go(y):
+                    at[t] = x
+                    table_of[x] = t
+                    return True
+            return False
+
+        return go(m)
+
+    def _fits(self, m: int, s: int) -> bool:
+        """Both sides free, slot allowed, and a table left (matching mode: tentatively adds the table)."""
+        md = self.md
+        if not md.allowed[m] & md.bit[s]:
+            return False
+        nS = md.nS
+        if self.occ[md.pa[m] * nS + s] >= 0 or self.occ[md.pb[m] * nS + s] >= 0:
+            return False
+        return self.cnt[s] < self.cap
+
+    def _place(self, m: int, s: int) -> None:
+        """Put m in s (caller checked participants, availability, and - unless matching - capacity)."""
+        md = self.md
+        nS = md.nS
+        self.slot[m] = s
+        a, b = md.pa[m], md.pb[m]
+        self.occ[a * nS + s] = m
+        self.occ[b * nS + s] = m
+        bit = md.bit[s]
+        self.mask[a] |= bit
+        self.mask[b] |= bit
+        self.cnt[s] += 1
+        self.where[m] = len(self.members[s])
+        self.members[s].append(m)
+
+    def _unplace(self, m: int) -> None:
+        md = self.md
+        nS = md.nS
+        s = self.slot[m]
+        a, b = md.pa[m], md.pb[m]
+        self.occ[a * nS + s] = -1
+        self.occ[b * nS + s] = -1
+        bit = md.bit[s]
+        self.mask[a] &= ~bit
+        self.mask[b] &= ~bit
+        self.cnt[s] -= 1
+        lst = self.members[s]
+        i = self.where[m]
+        last = lst.pop()
+        if last != m:
+            lst[i] = last
+            self.where[last] = i
+        self.where[m] = -1
+        self.slot[m] = -1
+        if self.matching:
+            t = self.table_of[m]
+            if t >= 0:
+                self.at_table[s][t] = -1
+            self.table_of[m] = -1
+
+    def _try_place(self, m: int, s: int) -> bool:
+        """Place m in s if every hard rule allows it."""
+        if not self._fits(m, s):
+            return False
+        if self.matching and not self._augment(m, s):
+            return False
+        self._place(m, s)
+        return True
+
+    def _recount(self) -> None:
+        md = self.md
+        self.breaks = [md.breaks_of(x) for x in self.mask]
+        self.breaks_total = sum(self.breaks)
+        self.sq_total = sum(b * b for b in self.breaks)
+
+    def _time_up(self) -> bool:
+        if time.perf_counter() > self.deadline:
+            self.timed_out = True
+        return self.timed_out
+
+    # ----------------------------------------------------------------- locks
+    def place_locks(self) -> None:
+        md = self.md
+        inst = md.instance
+        seen_lock: dict[int, int] = {}
+        for lk in inst.locks:
+            m = md.mindex.get(lk.meeting_id)
+            if m is None:
+                raise ValueError(f"lock names unknown meeting {lk.meeting_id}")
+            if m in self.excluded:
+                continue
+            if m in seen_lock:
+                if seen_lock[m] != lk.slot or (lk.table is not None and self.lock_table[m] != lk.table):
+                    if self.slot[m] >= 0:
+                        self._unplace(m)
+                    self.excluded[m] = (UnplacedReason.LOCK_CONFLICT,
+                                        f"meeting {lk.meeting_id} is locked twice to different places")
+                continue
+            seen_lock[m] = lk.slot
+            self.locked[m] = True
+            reason = self._lock_problem(m, lk.slot, lk.table)
+            if reason:
+                self.excluded[m] = (UnplacedReason.LOCK_CONFLICT, reason)
+                continue
+            if lk.table is not None:
+                self.lock_table[m] = lk.table
+            s = lk.slot
+            if self.matching and not self._augment(m, s):
+                self.lock_table[m] = -1
+                self.excluded[m] = (UnplacedReason.LOCK_CONFLICT,
+                                    f"locked to slot {s + 1}"
+                                    + (f", table {lk.table + 1}" if lk.table is not None else "")
+                                    + ", but no table is left there for it among the other locks")
+                continue
+            self._place(m, s)
+
+    def _lock_problem(self, m: int, s: int, table: int | None) -> str:
+        md = self.md
+        inst = md.instance
+        mt = inst.meetings[m]
+        if not 0 <= s < md.nS:
+            return f"locked to slot index {s}, which does not exist"
+        if table is not None:
+            if not 0 <= table < md.nT:
+                return f"locked to table index {table}, which does not exist"
+            if table not in md.table_ok[m]:
+                return f"locked to table {inst.tables[table].number}, reserved for another group"
+        bit = md.bit[s]
+        if not md.session_mask[m] & bit:
+            return f"locked to slot {s + 1}, outside its {mt.session.value} session"
+        for side in (mt.a, mt.b):
+            if not md.avail[md.pindex[side]] & bit:
+                return f"locked to slot {s + 1}, when participant {side} is unavailable"
+        nS = md.nS
+        for side in (md.pa[m], md.pb[m]):
+            other = self.occ[side * nS + s]
+            if other >= 0:
+                return (f"locked to slot {s + 1}, where participant {md.pid[side]} already has locked "
+                        f"meeting {md.mid[other]}")
+        if table is not None and self.at_table[s][table] >= 0 and \
+                self.lock_table[self.at_table[s][table]] == table:
+            return f"locked to table {inst.tables[table].number} in slot {s + 1}, taken by another lock"
+        if self.cnt[s] >= self.cap:
+            return f"locked to slot {s + 1}, whose {self.cap} tables are all taken by other locks"
+        return ""
+
+    # ----------------------------------------------------------------- greedy
+    def greedy(self) -> None:
+        """Most constrained first; each meeting goes to the allowed slot that adds fewest breaks."""
+        md = self.md
+        for m in range(md.nM):
+            if m in self.excluded or self.locked[m]:
+                continue
+            if not md.allowed[m]:
+                self.excluded[m] = (UnplacedReason.NO_COMMON_FREE_SLOT, self._no_common_detail(m))
+        deg = [0] * md.nP
+        for m in range(md.nM):
+            if m not in self.excluded:
+                deg[md.pa[m]] += 1
+                deg[md.pb[m]] += 1
+        todo = [m for m in range(md.nM) if m not in self.excluded and not self.locked[m]]
+        rnd = {m: self.rng.random() for m in todo}
+        todo.sort(key=lambda m: (-md.w[m], len(md.allowed_slots[m]),
+                                 -(deg[md.pa[m]] + deg[md.pb[m]]), rnd[m]))
+        # participants with many meetings are the tight ones: place their meetings in order, contiguously
+        for m in todo:
+            self._greedy_insert(m)
+
+    def _greedy_insert(self, m: int) -> bool:
+        md = self.md
+        a, b = md.pa[m], md.pb[m]
+        ma, mb = self.mask[a], self.mask[b]
+        best = None
+        best_s = -1
+        for s in md.allowed_slots[m]:
+            if not self._fits(m, s):
+                continue
+            bit = md.bit[s]
+            d = (md.breaks_of(ma | bit) - md.breaks_of(ma)) + (md.breaks_of(mb | bit) - md.breaks_of(mb))
+            # prefer slots next to existing meetings (keeps blocks compact), then emptier slots
+            adj = ((bit << 1) | (bit >> 1))
+            near = (1 if ma & adj else 0) + (1 if mb & adj else 0)
+            key = (d, -near, self.cnt[s])
+            if best is None or key < best:
+                if self.matching and not self._augment_probe(m, s):
+                    continue
+                best = key
+                best_s = s
+        if best_s < 0:
+            return False
+        return self._try_place(m, best_s)
+
+    def _augment_probe(self, m: int, s: int) -> bool:
+        """Would m get a table in s? (leaves the matching as it was)"""
+        saved = list(self.at_table[s])
+        saved_of = {x: self.table_of[x] for x in self.members[s]}
+        ok = self._augment(m, s)
+        self.at_table[s] = saved
+        for x, t in saved_of.items():
+            self.table_of[x] = t
+        self.table_of[m] = -1
+        return ok
+
+    def _no_common_detail(self, m: int) -> str:
+        md = self.md
+        mt = md.instance.meetings[m]
+        sess = md.session_mask[m]
+        if not sess:
+            return f"no slot in the {mt.session.value} session"
+        a, b = md.pa[m], md.pb[m]
+        if not sess & md.avail[a]:
+            return f"participant {mt.a} is unavailable in every allowed slot"
+        if not sess & md.avail[b]:
+            return f"participant {mt.b} is unavailable in every allowed slot"
+        return (f"participants {mt.a} and {mt.b} are never free in the same slot"
+                + ("" if mt.session == SessionRule.EITHER else f" of the {mt.session.value} session"))
+
+    # ----------------------------------------------------------------- repair (weight)
+    def unplaced_weight(self) -> int:
+        md = self.md
+        return sum(md.w[m] for m in range(md.nM) if self.slot[m] < 0 and m not in self.excluded)
+
+    def repair(self, budget: int) -> None:
+        """Tabu search with ejections (PartialCol style): put an unplaced meeting in the slot where it
+        displaces the least weight; the displaced ones may not return there for a while."""
+        md = self.md
+        rng = self.rng
+        nS = md.nS
+        occ, slot, w, pa, pb, locked = self.occ, self.slot, md.w, md.pa, md.pb, self.locked
+        pool = [m for m in range(md.nM) if slot[m] < 0 and m not in self.excluded]
+        in_pool = [-1] * md.nM
+        for i, m in enumerate(pool):
+            in_pool[m] = i
+        tabu: dict[tuple[int, int], int] = {}
+        lost = sum(w[m] for m in pool)
+        best_lost = lost
+        best = self.snapshot()
+        it = 0
+        while pool and it < budget:
+            it += 1
+            if not it % _CLOCK_EVERY and self._time_up():
+                break
+            m = pool[rng.randrange(len(pool))]
+            a, b = pa[m], pb[m]
+            choice: list[tuple[int, int, list[int]]] = []
+            best_cost = None
+            for s in md.allowed_slots[m]:
+                ej: list[int] = []
+                ok = True
+                for q in (a, b):
+                    x = occ[q * nS + s]
+                    if x >= 0 and x not in ej:
+                        if locked[x]:
+                            ok = False
+                            break
+                        ej.append(x)
+                if not ok:
+                    continue
+                extra = self._room_victim(m, s, ej)
+                if extra == -2:
+                    continue
+                if extra >= 0:
+                    ej.append(extra)
+                cost = sum(w[x] for x in ej) - w[m]
+                if tabu.get((m, s), 0) > it and lost + cost >= best_lost:
+                    continue  # tabu, and no aspiration
+                if best_cost is None or cost < best_cost:
+                    best_cost = cost
+                    choice = [(s, cost, ej)]
+                elif cost == best_cost:
+                    choice.append((s, cost, ej))
+            if not choice:
+                continue
+            s, cost, ej = choice[rng.randrange(len(choice))] if len(choice) > 1 else choice[0]
+            for x in ej:
+                self._unplace(x)
+            if not self._try_place(m, s):
+                # matching mode: the freed table was not enough after all; undo
+                for x in ej:
+                    if not self._try_place(x, s):
+                        raise AssertionError("repair could not undo an ejection")
+                continue
+            # pool bookkeeping: m leaves, the ejected join
+            i = in_pool[m]
+            last = pool.pop()
+            if last != m:
+                pool[i] = last
+                in_pool[last] = i
+            in_pool[m] = -1
+            tenure = rng.randrange(10) + (6 * len(pool)) // 10 + 1
+            for x in ej:
+                in_pool[x] = len(pool)
+                pool.append(x)
+                tabu[(x, s)] = it + tenure
+            lost += cost
+            if lost < best_lost:
+                best_lost = lost
+                best = self.snapshot()
+        self.iterations += it
+        if lost != best_lost:
+            self.restore(best)
+        else:
+            self._recount()
+
+    def _room_victim(self, m: int, s: int, ej: list[int]) -> int:
+        """-1: room for m in s once ``ej`` leave; else a meeting to eject for a table; -2: none."""
+        if not self.matching:
+            if self.cnt[s] - len(ej) < self.cap:
+                return -1
+            cands = [x for x in self.members[s] if x not in ej and not self.locked[x]]
+            if not cands:
+                return -2
+            w = self.md.w
+            lo = min(w[x] for x in cands)
+            cands = [x for x in cands if w[x] == lo]
+            return cands[self.rng.randrange(len(cands))]
+        # matching: free tables of m that ej would vacate, or an occupant of one of m's tables
+        tables = self._tables_for(m)
+        at = self.at_table[s]
+        if any(at[t] < 0 or at[t] in ej for t in tables):
+            return -1
+        # m might still fit through an augmenting path; probe without the ejected ones
+        saved = [(x, self.table_of[x]) for x in ej]
+        for x in ej:
+            at[self.table_of[x]] = -1
+        fits = self._augment_probe(m, s)
+        for x, t in saved:
+            at[t] = x
+            self.table_of[x] = t
+        if fits:
+            return -1
+        cands = [at[t] for t in tables if not self.locked[at[t]]]
+        if not cands:
+            return -2
+        w = self.md.w
+        lo = min(w[x] for x in cands)
+        cands = [x for x in cands if w[x] == lo]
+        return cands[self.rng.randrange(len(cands))]
+
+    # ----------------------------------------------------------------- anneal (breaks)
+    def _chain(self, m: int, s1: int, s2: int, seen: set[int]) -> tuple[list[int], list[int], list[int]] | None:
+        """Kempe chain of m (in s1) towards s2: (meetings s1->s2, meetings s2->s1, end participants)."""
+        md = self.md
+        slot, occ, locked, allowed, bit = self.slot, self.occ, self.locked, md.allowed, md.bit
+        pa, pb, nS = md.pa, md.pb, md.nS
+        if locked[m] or not allowed[m] & bit[s2]:
+            return None
+        c1 = [m]
+        c2: list[int] = []
+        ends: list[int] = []
+        seen.add(m)
+        stack = [m]
+        while stack:
+            x = stack.pop()
+            sx = slot[x]
+            so = s2 if sx == s1 else s1
+            for q in (pa[x], pb[x]):
+                y = occ[q * nS + so]
+                if y < 0:
+                    ends.append(q)
+                elif y not in seen:
+                    if locked[y] or not allowed[y] & bit[sx]:
+                        return None
+                    seen.add(y)
+                    stack.append(y)
+                    if so == s1:
+                        c1.append(y)
+                    else:
+                        c2.append(y)
+        return c1, c2, ends
+
+    def _swap_chains(self, c1: list[int], c2: list[int], s1: int, s2: int) -> bool:
+        """Move c1 to s2 and c2 to s1; in matching mode undo and say False if tables do not fit."""
+        for x in c1:
+            self._unplace(x)
+        for x in c2:
+            self._unplace(x)
+        if not self.matching:
+            for x in c1:
+                self._place(x, s2)
+            for x in c2:
+                self._place(x, s1)
+            return True
+        done: list[int] = []
+        ok = True
+        for x, s in [(x, s2) for x in c1] + [(x, s1) for x in c2]:
+            if self._augment(x, s):
+                self._place(x, s)
+                done.append(x)
+            else:
+                ok = False
+                break
+        if ok:
+            return True
+        for x in done:
+            self._unplace(x)
+        for x in c1:
+            if not self._try_place(x, s1):
+                raise AssertionError("could not undo a chain move")
+        for x in c2:
+            if not self._try_place(x, s2):
+                raise AssertionError("could not undo a chain move")
+        return False
+
+    def anneal(self, budget: int) -> None:
+        """Simulated annealing over Kempe-chain moves; all placed meetings stay placed.
+
+        Half of the moves are aimed: a participant with a break, one of its meetings, and a slot in its
+        gap or next to its block; the rest are uniform (meeting, allowed slot) pairs, for diversity.
+        """
+        md = self.md
+        rng = self.rng
+        self._recount()
+        nS = md.nS
+        if nS < 2 or budget <= 0:
+            return
+        # Shaped cost per participant: breaks, plus idle slots inside the day (a gap that shrinks is
+        # progress even before it closes), plus breaks squared (fairness). The best state is still
+        # chosen lexicographically on (breaks, breaks squared).
+        K = 1000
+        wi = int(ANNEAL["idle"] * K)
+        slot, mask, brk, cnt, cap = self.slot, self.mask, self.breaks, self.cnt, self.cap
+        breaks_of, idle_of = md.breaks_of, md.idle_of
+        idle = [idle_of(x) for x in mask]
+        allowed_slots, allowed, bit = md.allowed_slots, md.allowed, md.bit
+        members = self.members
+        locked = self.locked
+        cost = self.breaks_total * K + self.sq_total + wi * sum(idle)
+        best_key = (self.breaks_total, self.sq_total)
+        best = self.snapshot()
+        movable = [m for m in range(md.nM) if slot[m] >= 0 and not locked[m]]
+        if not movable:
+            return
+        mine: list[list[int]] = [[] for _ in range(md.nP)]  # movable meetings per participant
+        for m in movable:
+            mine[md.pa[m]].append(m)
+            mine[md.pb[m]].append(m)
+        t_hi, t_lo = ANNEAL["t_hi"] * K, ANNEAL["t_lo"] * K
+        p_aim = ANNEAL["p_aim"]
+        temp = t_hi
+        cycle = max(ANNEAL["min_cycle"], int(budget * ANNEAL["cycle_frac"]))
+        bad = [q for q in range(md.nP) if brk[q] > 0 and mine[q]]
+        it = 0
+        while it < budget:
+            it += 1
+            if not it % _CLOCK_EVERY:
+                if self._time_up():
+                    break
+                frac = (it % cycle) / cycle
+                temp = t_hi * (t_lo / t_hi) ** frac
+                if self.breaks_total == 0 and not self.sq_total:
+                    break
+                bad = [q for q in range(md.nP) if brk[q] > 0 and mine[q]]
+            if bad and rng.random() < p_aim:
+                q = bad[rng.randrange(len(bad))]
+                lst = mine[q]
+                m = lst[rng.randrange(len(lst))]
+                qm = mask[q]
+                lo = qm & -qm
+                span = ((1 << qm.bit_length()) - lo) | (lo >> 1)
+                targets = allowed[m] & (span & ~qm)
+                if not targets:
+                    continue
+                al = md.slots_of(targets)
+                s2 = al[rng.randrange(len(al))]
+            else:
+                m = movable[rng.randrange(len(movable))]
+                al = allowed_slots[m]
+                s2 = al[rng.randrange(len(al))]
+            s1 = slot[m]
+            if s2 == s1:
+                continue
+            seen: set[int] = set()
+            ch = self._chain(m, s1, s2, seen)
+            if ch is None:
+                continue
+            c1, c2, ends = ch
+            d = len(c1) - len(c2)
+            if cnt[s2] + d > cap:
+                # swap in a second chain from s2 back to s1 to keep the count
+                lst = members[s2]
+                z = lst[rng.randrange(len(lst))]
+                if z in seen:
+                    continue
+                ch2 = self._chain(z, s2, s1, seen)
+                if ch2 is None:
+                    continue
+                z2, z1, ends2 = ch2
+                c1 = c1 + z1
+                c2 = c2 + z2
+                ends = ends + ends2
+                d = len(c1) - len(c2)
+                if cnt[s2] + d > cap or cnt[s1] - d > cap:
+                    continue
+            elif cnt[s1] - d > cap:
+                continue
+            flip = bit[s1] | bit[s2]
+            delta = 0
+            newb = []
+            for q in ends:
+                nm = mask[q] ^ flip
+                nb = breaks_of(nm)
+                ni = idle_of(nm)
+                ob = brk[q]
+                newb.append((nb, ni))
+                delta += (nb - ob) * K + nb * nb - ob * ob + wi * (ni - idle[q])
+            if delta > 0 and rng.random() >= math.exp(-delta / temp):
+                continue
+            if not self._swap_chains(c1, c2, s1, s2):
+                continue
+            for q, (nb, ni) in zip(ends, newb, strict=True):
+                ob = brk[q]
+                brk[q] = nb
+                idle[q] = ni
+                self.breaks_total += nb - ob
+                self.sq_total += nb * nb - ob * ob
+            cost += delta
+            if self.breaks_total <= best_key[0] and (self.breaks_total, self.sq_total) < best_key:
+                best_key = (self.breaks_total, self.sq_total)
+                best = self.snapshot()
+        self.iterations += it
+        if (self.breaks_total, self.sq_total) != best_key:
+            self.restore(best)
+        else:
+            self._recount()
+
+    # ----------------------------------------------------------------- exact neighbourhoods
+    def reoptimise(self, free: Sequence[int], *, node_limit: int = 2_000, seconds: float = 2.0) -> bool:
+        """Re-place the meetings ``free`` optimally (min breaks) around the fixed rest, by a small MILP.
+
+        x[m, s] binary for each free meeting and slot it may take; per participant and slot the busy level
+        y = fixed + sum x; "remaining" l[p, s] >= y[p, t] for t >= s (a monotone chain); a break starts
+        at s when g[p, s] >= y[p, s-1] - y[p, s] + l[p, s+1] - 1. l and g can stay continuous: the
+        minimisation pushes them to their 0/1 values once x is integral. Returns True if it improved.
+        Only for the plain table mode (a slot holds up to L meetings).
+        """
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_array
+
+        md = self.md
+        nS = md.nS
+        free = [m for m in free if self.slot[m] >= 0 and not self.locked[m]]
+        if not free or self.matching:
+            return False
+        old = {m: self.slot[m] for m in free}
+        affected = sorted({md.pa[m] for m in free} | {md.pb[m] for m in free})
+        before = sum(self.breaks[p] for p in affected)
+        before_sq = sum(self.breaks[p] ** 2 for p in affected)
+        if before == 0:
+            return False
+        for m in free:
+            self._unplace(m)
+        # variables
+        xs: list[tuple[int, int]] = []
+        occ = self.occ
+        for m in free:
+            a, b = md.pa[m], md.pb[m]
+            for s in md.allowed_slots[m]:
+                if occ[a * nS + s] < 0 and occ[b * nS + s] < 0 and self.cnt[s] < self.cap:
+                    xs.append((m, s))
+        nx = len(xs)
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        lo: list[float] = []
+        hi: list[float] = []
+        r = 0
+
+        def add_row(terms: list[tuple[int, float]], low: float, high: float) -> None:
+            nonlocal r
+            for c, v in terms:
+                rows.append(r)
+                cols.append(c)
+                vals.append(v)
+            lo.append(low)
+            hi.append(high)
+            r += 1
+
+        by_m: dict[int, list[int]] = {m: [] for m in free}
+        by_ps: dict[tuple[int, int], list[int]] = {}
+        by_s: dict[int, list[int]] = {}
+        for i, (m, s) in enumerate(xs):
+            by_m[m].append(i)
+            by_ps.setdefault((md.pa[m], s), []).append(i)
+            by_ps.setdefault((md.pb[m], s), []).append(i)
+            by_s.setdefault(s, []).append(i)
+        for m in free:
+            add_row([(i, 1.0) for i in by_m[m]], 1.0, 1.0)
+        for idx in by_ps.values():
+            if len(idx) > 1:
+                add_row([(i, 1.0) for i in idx], 0.0, 1.0)
+        for s_, idx in by_s.items():
+            room = self.cap - self.cnt[s_]
+            if len(idx) > room:
+                add_row([(i, 1.0) for i in idx], 0.0, float(room))
+        nvar = nx
+        g_cols: list[int] = []
+        for p in affected:
+            for dm in md.day_masks:
+                day = md.slots_of(dm)
+                n = len(day)
+                if n < 3:
+                    continue
+                const = [1.0 if occ[p * nS + s_] >= 0 else 0.0 for s_ in day]
+                xv = [by_ps.get((p, s_), []) for s_ in day]
+                # l[k] for k = 1..n-1 (remaining busy from position k on)
+                l0 = nvar
+                nvar += n
+                for k in range(n - 1, 0, -1):
+                    terms = [(l0 + k, 1.0)] + [(i, -1.0) for i in xv[k]]
+                    add_row(terms, const[k], math.inf)
+                    if k + 1 < n:
+                        add_row([(l0 + k, 1.0), (l0 + k + 1, -1.0)], 0.0, math.inf)
+                for k in range(1, n - 1):
+                    if const[k] or (not const[k - 1] and not xv[k - 1]):
+                        continue  # busy at k, or never busy just before: no break can start at k
+                    gcol = nvar
+                    nvar += 1
+                    g_cols.append(gcol)
+                    terms = [(gcol, 1.0)] + [(i, -1.0) for i in xv[k - 1]] + [(i, 1.0) for i in xv[k]]
+                    terms.append((l0 + k + 1, -1.0))
+                    add_row(terms, -1.0 + const[k - 1] - const[k], math.inf)
+        c = np.zeros(nvar)
+        c[g_cols] = 1.0
+        integrality = np.zeros(nvar)
+        integrality[:nx] = 1
+        ub = np.ones(nvar)
+        ub[nx:] = np.inf
+        result = None
+        if r:
+            a_mat = coo_array((vals, (rows, cols)), shape=(r, nvar)).tocsr()
+            result = milp(c, integrality=integrality, bounds=Bounds(np.zeros(nvar), ub),
+                          constraints=LinearConstraint(a_mat, np.array(lo), np.array(hi)),
+                          options={"node_limit": node_limit, "time_limit": seconds, "presolve": True})
+        new: dict[int, int] = {}
+        if result is not None and result.x is not None:
+            xval = result.x[:nx]
+            for i, (m, s_) in enumerate(xs):
+                if xval[i] > 0.5:
+                    new[m] = s_
+        improved = False
+        if len(new) == len(free):
+            for m in free:
+                self._place(m, new[m])
+            after = [md.breaks_of(self.mask[p]) for p in affected]
+            after_sq = sum(b * b for b in after)
+            if (sum(after), after_sq) < (before, before_sq):
+                improved = True
+            else:
+                for m in free:
+                    self._unplace(m)
+        if not improved:
+            for m in free:
+                self._place(m, old[m])
+        self._recount()
+        return improved
+
+    # ----------------------------------------------------------------- result
+    def snapshot(self) -> list[int]:
+        return list(self.slot)
+
+    def restore(self, snap: Sequence[int]) -> None:
+        md = self.md
+        for m in range(md.nM):
+            if self.slot[m] >= 0:
+                self._unplace(m)
+        if self.matching:
+            self.at_table = [[-1] * md.nT for _ in range(md.nS)]
+        # locked meetings first so their fixed tables are in place before the others augment
+        order = sorted(range(md.nM), key=lambda m: not self.locked[m])
+        for m in order:
+            s = snap[m]
+            if s >= 0:
+                if self.matching and not self._augment(m, s):
+                    raise AssertionError("restored schedule lost its table matching")
+                self._place(m, s)
+        self._recount()
+
+    def assign_tables(self) -> list[int]:
+        """Concrete tables per slot; prefer the table a participant used in the previous slot."""
+        md = self.md
+        inst = md.instance
+        nS, nT = md.nS, md.nT
+        table = [-1] * md.nM
+        # slot order by day then time so the previous slot is already done
+        order = sorted(range(nS), key=lambda s: md.pos[s])
+        last_table: dict[tuple[int, int], int] = {}  # (participant, slot) -> table
+        big = 10**6
+        for s in order:
+            ms = sorted(self.members[s])
+            if not ms:
+                continue
+            prev = md.prev_slot[s]
+            cost = np.ones((len(ms), nT))
+            for i, m in enumerate(ms):
+                ok = self._tables_for(m)
+                row = np.full(nT, float(big))
+                row[ok] = 1.0
+                if prev >= 0:
+                    for p in (md.pa[m], md.pb[m]):
+                        t = last_table.get((p, prev), -1)
+                        if t >= 0 and row[t] < big:
+                            row[t] = 0.0
+                cost[i] = row
+            rows, cols = linear_sum_assignment(cost)
+            if cost[rows, cols].max() >= big:
+                # cannot happen when the search kept a matching; fall back to it
+                if not self.matching:
+                    raise AssertionError("no table assignment for slot")
+                for m in ms:
+                    table[m] = self.table_of[m]
+            else:
+                for r, c in zip(rows, cols, strict=True):
+                    table[ms[r]] = int(c)
+            for m in ms:
+                last_table[(md.pa[m], s)] = table[m]
+                last_table[(md.pb[m], s)] = table[m]
+        del inst
+        return table
+
+    def explain(self, m: int) -> tuple[UnplacedReason, str]:
+        if m in self.excluded:
+            return self.excluded[m]
+        md = self.md
+        inst = md.instance
+        mt = inst.meetings[m]
+        nS = md.nS
+        # a side with more meetings than slots it can attend
+        for side_id, p in ((mt.a, md.pa[m]), (mt.b, md.pb[m])):
+            deg = sum(1 for k in range(md.nM) if k not in self.excluded and p in (md.pa[k], md.pb[k]))
+            free = (md.avail[p]).bit_count()
+            if deg > free:
+                return (UnplacedReason.PARTICIPANT_FULL,
+                        f"participant {side_id} has {deg} meetings but can attend only {free} slots")
+        placeable = md.nM - len(self.excluded)
+        capacity = md.nS * md.nT
+        if placeable > capacity:
+            return (UnplacedReason.CAPACITY,
+                    f"the forum has {placeable} meetings for {md.nS} slots x {md.nT} tables = {capacity}")
+        a, b = md.pa[m], md.pb[m]
+        common = [s for s in md.allowed_slots[m]
+                  if self.occ[a * nS + s] < 0 and self.occ[b * nS + s] < 0]
+        if common:
+            labels = ", ".join(str(s + 1) for s in common[:8]) + (" ..." if len(common) > 8 else "")
+            return (UnplacedReason.NO_TABLE,
+                    f"both sides are free in slot(s) {labels}, but every allowed table there is taken")
+        return (UnplacedReason.CROWDED,
+                f"{mt.a} and {mt.b} could meet in {len(md.allowed_slots[m])} slot(s), but in each one side "
+                "already has a meeting the schedule could not move")
+
+
+def solve(instance: Instance, *, time_limit: float = 10.0, seed: int = 0) -> Solution:
+    """Schedule the instance's meetings into slots and tables.
+
+    Deterministic for a given ``seed`` as long as the time limit is not reached; the time limit is an
+    upper bound on the search, not a target.
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + max(0.0, float(time_limit))
+    model = _Model(instance)
+    search = _Search(model, seed, deadline)
+    search.place_locks()
+    search.greedy()
+    search._recount()
+    _improve(search, time_limit)
+    return _result(search, t0)
+
+
+def _improve(search: _Search, time_limit: float) -> None:
+    """Repair (placed weight), then anneal (breaks); budgets in iterations, the clock only caps them."""
+    budget = max(2_000, int(time_limit * _ITERS_PER_SECOND))
+    if search.unplaced_weight() > 0:
+        search.repair(budget // 3)
+    search.anneal(budget - search.iterations)
+
+
+def _result(search: _Search, t0: float) -> Solution:
+    md = search.md
+    search._recount()
+    tables = search.assign_tables()
+    assignments = []
+    unplaced = []
+    for m in range(md.nM):
+        s = search.slot[m]
+        if s >= 0:
+            assignments.append(Assignment(md.mid[m], s, tables[m]))
+        else:
+            reason, detail = search.explain(m)
+            unplaced.append(Unplaced(md.mid[m], reason, detail))
+    has_meeting = [False] * md.nP
+    for m in range(md.nM):
+        if search.slot[m] >= 0:
+            has_meeting[md.pa[m]] = True
+            has_meeting[md.pb[m]] = True
+    breaks = {md.pid[p]: search.breaks[p] for p in range(md.nP) if has_meeting[p]}
+    placeable_w = sum(md.w[m] for m in range(md.nM) if m not in search.excluded)
+    placed_w = sum(md.w[m] for m in range(md.nM) if search.slot[m] >= 0)
+    optimal = placed_w == placeable_w and search.breaks_total == 0
+    return Solution(
+        assignments=tuple(assignments),
+        unplaced=tuple(unplaced),
+        breaks_total=search.breaks_total,
+        breaks=breaks,
+        seconds=time.perf_counter() - t0,
+        optimal=optimal,
+    )
+

@@ -29,6 +29,14 @@ class Defaults:
     IMPORT_MAX_ROWS = 5000
     # Suggestions kept per company; the "My matches" filters choose among them.
     MATCHES_STORED = 30
+
+    # E-mail: without MAIL_SERVER, messages are only kept in the outbox table and logged.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "forum@localhost"
     # Uploads (CSV) and form posts: anything larger is refused with a 413 page.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 

@@ -9,10 +9,38 @@ from forum.models.matching import (
     MatchSuggestion,
     SectorAffinity,
 )
+from forum.models.meeting import (
+    OPEN_STATUSES,
+    CompanyUnavailability,
+    ForumBreak,
+    ForumSession,
+    MeetingRequest,
+    MeetingSeat,
+    Notification,
+    OutboxEmail,
+    RequestStatus,
+    ScheduledMeeting,
+    SessionPreference,
+    Slot,
+    VenueTable,
+)
 from forum.models.types import utcnow
 from forum.models.user import Role, User
 
 __all__ = [
+    "OPEN_STATUSES",
+    "CompanyUnavailability",
+    "ForumBreak",
+    "ForumSession",
+    "MeetingRequest",
+    "MeetingSeat",
+    "Notification",
+    "OutboxEmail",
+    "RequestStatus",
+    "ScheduledMeeting",
+    "SessionPreference",
+    "Slot",
+    "VenueTable",
     "Company",
     "CompanySize",
     "Delegation",

@@ -31,6 +31,13 @@ class Forum(db.Model):
     # IANA name; times are stored in UTC and shown in this zone.
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tashkent")
     description: Mapped[str] = mapped_column(Text, default="")
+    # The agenda's rules, set by the organizers.
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    # Pending requests expire, so that an unanswered one never blocks a slot for ever.
+    request_expiry_hours: Mapped[int] = mapped_column(Integer, default=72)
+    # None: no cap.
+    max_meetings_per_company: Mapped[int | None] = mapped_column(Integer)
+    max_pending_per_company: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -20,8 +20,10 @@ from forum.extensions import db
 from forum.models import Sector
 from tests.integration.fresh_database import dispose, empty_database, make_app, pg_unreachable_reason, pg_url
 
-TABLES = ["alembic_version", "company", "company_sector", "delegation", "forum", "match_dismissal", "match_state",
-          "match_suggestion", "matching_settings", "sector", "sector_affinity", "user_account"]
+TABLES = ["alembic_version", "company", "company_sector", "company_unavailability", "delegation", "forum",
+          "forum_break", "forum_session", "match_dismissal", "match_state", "match_suggestion", "matching_settings",
+          "meeting_request", "meeting_seat", "notification", "outbox_email", "scheduled_meeting", "sector",
+          "sector_affinity", "slot", "user_account", "venue_table"]
 
 
 def _schema_differences(metadata: MetaData | None = None) -> list:

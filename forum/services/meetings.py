@@ -1,0 +1,299 @@
+"""Meeting requests: ask, accept, decline, cancel, expire; with notifications and e-mail.
+
+Every status change goes through ``transition``, the one place that knows which moves are legal.
+The database backs the rules up: one open request per pair of companies (a partial unique index) and
+optimistic locking on the request row, so two answers at the same moment cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from forum.extensions import db
+from forum.models import (
+    OPEN_STATUSES,
+    Company,
+    MeetingRequest,
+    Notification,
+    RequestStatus,
+    SessionPreference,
+    User,
+    utcnow,
+)
+from forum.models.meeting import MESSAGE_MAX
+from forum.services import mail
+from forum.services.companies import MAX_ID, can_edit, get_company
+from forum.services.errors import NotFound, PermissionDenied, ServiceError
+from forum.services.forums import current_forum
+
+# The legal moves. Declined, cancelled and expired are final: a new request starts afresh.
+TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
+    RequestStatus.REQUESTED: frozenset({RequestStatus.ACCEPTED, RequestStatus.DECLINED, RequestStatus.CANCELLED,
+                                        RequestStatus.EXPIRED}),
+    RequestStatus.ACCEPTED: frozenset({RequestStatus.CANCELLED}),
+    RequestStatus.DECLINED: frozenset(),
+    RequestStatus.CANCELLED: frozenset(),
+    RequestStatus.EXPIRED: frozenset(),
+}
+
+
+def status_label(status: RequestStatus) -> str:
+    return {
+        RequestStatus.REQUESTED: _("waiting for an answer"),
+        RequestStatus.ACCEPTED: _("accepted"),
+        RequestStatus.DECLINED: _("declined"),
+        RequestStatus.CANCELLED: _("cancelled"),
+        RequestStatus.EXPIRED: _("expired"),
+    }[status]
+
+
+def transition(request: MeetingRequest, to: RequestStatus, actor: User | None = None,
+               now: datetime | None = None) -> None:
+    """Move a request to ``to``, or refuse with the reason. Caller commits."""
+    if to not in TRANSITIONS[request.status]:
+        raise ServiceError(_("This request is already %(status)s, so it cannot be %(action)s.",
+                             status=status_label(request.status), action=status_label(to)))
+    request.status = to
+    if to != RequestStatus.EXPIRED:
+        request.responded_at = now or utcnow()
+        request.responded_by_id = actor.id if actor is not None else None
+
+
+def _acting_for(actor: User, company_id: int) -> Company:
+    company = get_company(company_id)
+    if not can_edit(actor, company):
+        raise PermissionDenied(_("You can only act for your own company."))
+    return company
+
+
+def _open_between(a: int, b: int) -> MeetingRequest | None:
+    low, high = sorted((a, b))
+    return db.session.scalar(select(MeetingRequest).where(
+        MeetingRequest.pair_low == low, MeetingRequest.pair_high == high,
+        MeetingRequest.status.in_(OPEN_STATUSES)))
+
+
+def _accepted_count(company_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(MeetingRequest).where(
+        MeetingRequest.status == RequestStatus.ACCEPTED,
+        or_(MeetingRequest.requester_id == company_id, MeetingRequest.recipient_id == company_id)))
+
+
+def _pending_count(company_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(MeetingRequest).where(
+        MeetingRequest.status == RequestStatus.REQUESTED, MeetingRequest.requester_id == company_id))
+
+
+def request_meeting(actor: User, from_company_id: int, to_company_id: int, message: str = "",
+                    session: SessionPreference = SessionPreference.EITHER) -> MeetingRequest:
+    """Ask another company for a meeting. Everything is checked before anything is written."""
+    requester = _acting_for(actor, from_company_id)
+    try:
+        recipient = get_company(to_company_id)
+    except NotFound:
+        raise NotFound(_("That company no longer exists.")) from None
+    if recipient.id == requester.id:
+        raise ServiceError(_("A company cannot request a meeting with itself."))
+    if recipient.opted_out or requester.opted_out:
+        raise ServiceError(_("%(company)s is not taking part in matchmaking at the moment.",
+                             company=(recipient if recipient.opted_out else requester).name))
+    if len(message) > MESSAGE_MAX:
+        raise ServiceError(_("Keep the message under %(max)d characters.", max=MESSAGE_MAX), field="message")
+    expire_due()
+    existing = _open_between(requester.id, recipient.id)
+    if existing is not None:
+        raise ServiceError(_("There is already an open request between %(a)s and %(b)s (%(status)s).",
+                             a=requester.name, b=recipient.name, status=status_label(existing.status)))
+    forum = current_forum()
+    if forum is not None and forum.max_pending_per_company is not None \
+            and _pending_count(requester.id) >= forum.max_pending_per_company:
+        raise ServiceError(_("%(company)s already has %(count)d requests waiting for an answer, the most the "
+                             "organizers allow. Wait for answers or cancel one.", company=requester.name,
+                             count=forum.max_pending_per_company))
+    _check_meeting_cap(forum, requester, recipient)
+
+    now = utcnow()
+    low, high = sorted((requester.id, recipient.id))
+    hours = forum.request_expiry_hours if forum is not None else 72
+    request = MeetingRequest(requester_id=requester.id, recipient_id=recipient.id, pair_low=low, pair_high=high,
+                             message=message, session_preference=session, created_by_id=actor.id,
+                             created_at=now, expires_at=now + timedelta(hours=hours))
+    try:
+        db.session.add(request)
+        db.session.flush()
+        _notify(recipient, "request_received", request, other=requester)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_("A request between these two companies was made a moment ago.")) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return request
+
+
+def _check_meeting_cap(forum, *companies: Company) -> None:
+    if forum is None or forum.max_meetings_per_company is None:
+        return
+    for company in companies:
+        if _accepted_count(company.id) >= forum.max_meetings_per_company:
+            raise ServiceError(_("%(company)s already has %(count)d accepted meetings, the most the organizers "
+                                 "allow per company.", company=company.name, count=forum.max_meetings_per_company))
+
+
+def get_request(request_id: int) -> MeetingRequest:
+    request = db.session.get(MeetingRequest, request_id) if 0 < request_id <= MAX_ID else None
+    if request is None:
+        raise NotFound(_("There is no such meeting request."))
+    return request
+
+
+def _answer(actor: User, request_id: int, to: RequestStatus, version: int | None) -> MeetingRequest:
+    expire_due()
+    request = get_request(request_id)
+    if to in (RequestStatus.ACCEPTED, RequestStatus.DECLINED):
+        if not can_edit(actor, request.recipient):
+            raise PermissionDenied(_("Only the company that was asked can answer this request."))
+    elif not (can_edit(actor, request.recipient) or can_edit(actor, request.requester)):
+        raise PermissionDenied(_("Only the two companies can cancel this request."))
+    if version is not None and version != request.version:
+        raise ServiceError(_("This request changed since you opened it: it is now %(status)s.",
+                             status=status_label(request.status)))
+    if to == RequestStatus.ACCEPTED and request.status == RequestStatus.REQUESTED:
+        # Before the transition: once flushed, this request would count against its own cap.
+        _check_meeting_cap(current_forum(), request.requester, request.recipient)
+    transition(request, to, actor)
+    kind = {RequestStatus.ACCEPTED: "request_accepted", RequestStatus.DECLINED: "request_declined",
+            RequestStatus.CANCELLED: "request_cancelled"}[to]
+    # Tell the side that did not act; an organizer acting for one side is that side (the recipient when
+    # answering, and for a cancellation both sides hear of it).
+    if to != RequestStatus.CANCELLED:
+        _notify(request.requester, kind, request, other=request.recipient)
+    elif can_edit(actor, request.requester) and can_edit(actor, request.recipient):
+        _notify(request.requester, kind, request, other=request.recipient)
+        _notify(request.recipient, kind, request, other=request.requester)
+    elif can_edit(actor, request.requester):
+        _notify(request.recipient, kind, request, other=request.requester)
+    else:
+        _notify(request.requester, kind, request, other=request.recipient)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        # Someone answered the same request between our read and our write.
+        db.session.rollback()
+        fresh = get_request(request_id)
+        raise ServiceError(_("This request was answered a moment ago: it is now %(status)s.",
+                             status=status_label(fresh.status))) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return request
+
+
+def accept(actor: User, request_id: int, version: int | None = None) -> MeetingRequest:
+    try:
+        return _answer(actor, request_id, RequestStatus.ACCEPTED, version)
+    except ServiceError:
+        db.session.rollback()
+        raise
+
+
+def decline(actor: User, request_id: int, version: int | None = None) -> MeetingRequest:
+    try:
+        return _answer(actor, request_id, RequestStatus.DECLINED, version)
+    except ServiceError:
+        db.session.rollback()
+        raise
+
+
+def cancel(actor: User, request_id: int, version: int | None = None) -> MeetingRequest:
+    try:
+        return _answer(actor, request_id, RequestStatus.CANCELLED, version)
+    except ServiceError:
+        db.session.rollback()
+        raise
+
+
+def expire_due(now: datetime | None = None) -> int:
+    """Expire every pending request past its time, in one statement; returns how many. Commits."""
+    now = now or utcnow()
+    due = list(db.session.scalars(select(MeetingRequest).where(
+        MeetingRequest.status == RequestStatus.REQUESTED, MeetingRequest.expires_at <= now)))
+    if not due:
+        return 0
+    for request in due:
+        _notify(request.requester, "request_expired", request, other=request.recipient)
+    db.session.execute(update(MeetingRequest).where(MeetingRequest.id.in_([r.id for r in due]),
+                                                    MeetingRequest.status == RequestStatus.REQUESTED)
+                       .values(status=RequestStatus.EXPIRED, version=MeetingRequest.version + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    return len(due)
+
+
+# --- notifications ----------------------------------------------------------------------------------
+
+_SUBJECTS = {
+    "request_received": lambda d: _("%(company)s asks for a meeting", company=d["other"]),
+    "request_accepted": lambda d: _("%(company)s accepted your meeting request", company=d["other"]),
+    "request_declined": lambda d: _("%(company)s declined your meeting request", company=d["other"]),
+    "request_cancelled": lambda d: _("%(company)s cancelled a meeting", company=d["other"]),
+    "request_expired": lambda d: _("Your request to %(company)s expired without an answer", company=d["other"]),
+}
+
+
+def describe_notification(kind: str, data: dict) -> str:
+    words = _SUBJECTS.get(kind)
+    return words(data) if words else kind
+
+
+def _notify(company: Company, kind: str, request: MeetingRequest, other: Company) -> None:
+    """An in-app notice for the company and an e-mail to each of its delegates. Caller commits."""
+    data = {"other": other.name, "other_id": other.id}
+    db.session.add(Notification(company_id=company.id, kind=kind, data=data, request_id=request.id))
+    subject = describe_notification(kind, data)
+    body = subject + "\n\n" + (request.message or "")
+    sender = mail.sender()
+    for delegate in company.delegates:
+        if delegate.active:
+            sender.send(delegate.email, subject, body)
+
+
+@dataclass
+class RequestLists:
+    incoming: list[MeetingRequest]
+    outgoing: list[MeetingRequest]
+
+
+def requests_for(actor: User, company_id: int) -> RequestLists:
+    company = _acting_for(actor, company_id)
+    expire_due()
+    rows = list(db.session.scalars(
+        select(MeetingRequest).where(or_(MeetingRequest.requester_id == company.id,
+                                         MeetingRequest.recipient_id == company.id))
+        .options(selectinload(MeetingRequest.requester), selectinload(MeetingRequest.recipient))
+        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())))
+    return RequestLists(incoming=[r for r in rows if r.recipient_id == company.id],
+                        outgoing=[r for r in rows if r.requester_id == company.id])
+
+
+def notifications_for(actor: User, company_id: int, limit: int = 50) -> list[Notification]:
+    company = _acting_for(actor, company_id)
+    return list(db.session.scalars(select(Notification).where(Notification.company_id == company.id)
+                                   .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def mark_notifications_read(actor: User, company_id: int) -> int:
+    company = _acting_for(actor, company_id)
+    result = db.session.execute(update(Notification).where(Notification.company_id == company.id,
+                                                           Notification.read_at.is_(None))
+                                .values(read_at=utcnow()))
+    db.session.commit()
+    return result.rowcount

@@ -93,12 +93,14 @@ def _register_blueprints(app: Flask) -> None:
     from forum.auth import bp as auth_bp
     from forum.companies import bp as companies_bp
     from forum.main import bp as main_bp
+    from forum.meetings import bp as meetings_bp
     from forum.organizer import bp as organizer_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(companies_bp)
     app.register_blueprint(organizer_bp)
+    app.register_blueprint(meetings_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

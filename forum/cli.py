@@ -56,6 +56,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_companies)
     app.cli.add_command(recommend)
     app.cli.add_command(recompute_matches)
+    app.cli.add_command(schedule_command)
 
 
 @click.command("init-db")
@@ -188,3 +189,29 @@ def recompute_matches() -> None:
     summary = matching.recompute_all()
     click.echo(_("Matches recomputed for %(companies)d companies in %(seconds).1f s: %(suggestions)d suggestions.",
                  companies=summary.companies, seconds=summary.seconds, suggestions=summary.suggestions))
+
+
+@click.command("schedule")
+@click.option("--dry-run", is_flag=True, help="Compute and print the agenda without saving it.")
+@click.option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds the solver may take.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**31 - 1),
+              help="The solver's random seed: the same seed and data give the same agenda.")
+@with_appcontext
+@_needs_schema
+def schedule_command(dry_run: bool, time_limit: float, seed: int) -> None:
+    """Place every accepted meeting request on a slot and a table; locked meetings keep their place."""
+    from forum.services import scheduling
+
+    try:
+        report = scheduling.schedule(dry_run=dry_run, time_limit=time_limit, seed=seed)
+    except ServiceError as exc:
+        click.echo(_("Error: %(message)s", message=exc.message), err=True)
+        sys.exit(1)
+    click.echo(_("Placed %(placed)d meetings, %(unplaced)d unplaced; %(breaks)d breaks in all, fairness spread "
+                 "%(spread)d; %(seconds).1f s.", placed=report.placed, unplaced=len(report.unplaced),
+                 breaks=report.breaks_total, spread=report.fairness_spread, seconds=report.seconds))
+    for item in report.unplaced:
+        click.echo(_("  not placed: %(a)s ↔ %(b)s: %(reason)s", a=item.request.requester.name,
+                     b=item.request.recipient.name, reason=item.reason))
+    click.echo(_("Dry run: nothing was saved.") if dry_run else _("The agenda is saved."))

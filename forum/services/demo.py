@@ -7,15 +7,15 @@ delegation, and accounts are only created when missing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Company, Delegation, Role, User
-from forum.services import matching, taxonomy
+from forum.models import Company, Delegation, MatchSuggestion, MeetingRequest, RequestStatus, Role, User
+from forum.services import agenda, matching, taxonomy
 from forum.services.accounts import find_user_by_email
 from forum.services.errors import ServiceError
 from forum.services.forums import save_forum
@@ -89,6 +89,7 @@ def load_demo_forum() -> DemoSummary:
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
     db.session.commit()
+    _demo_agenda(forum, logins)
     return DemoSummary(
         forum_name=forum.name,
         companies=result.created + result.updated + result.unchanged,
@@ -96,3 +97,30 @@ def load_demo_forum() -> DemoSummary:
         users=db.session.scalar(select(func.count(User.id)).where(User.email.like("%@demo.example"))),
         logins=logins,
     )
+
+
+def _demo_agenda(forum, logins: list[tuple[str, str]]) -> None:
+    """Two days of sessions, 30 tables, and accepted requests between well-matched demo companies, so that
+    the scheduler has something to place. Only on a forum that has no slots and no requests yet."""
+    if agenda.slot_count() or db.session.scalar(select(func.count()).select_from(MeetingRequest)):
+        return
+    days = [forum.starts_on + timedelta(days=i) for i in range((forum.ends_on - forum.starts_on).days + 1)]
+    agenda.save_structure(agenda.TimeStructure(
+        sessions=[spec for day in days for spec in (agenda.SessionSpec(day, time(10), time(13)),
+                                                      agenda.SessionSpec(day, time(14, 30), time(18)))],
+        breaks=[agenda.BreakSpec(day, time(11, 20), time(11, 40), "Coffee") for day in days],
+        slot_minutes=20, tables=30))
+    # The demo logins' own companies keep a clean slate, for whoever tries the request flow first.
+    keep_clear = {u.company_id for u in db.session.scalars(select(User).where(User.email.in_(DEMO_PARTICIPANTS)))}
+    taken: set[frozenset[int]] = set()
+    for suggestion in db.session.scalars(select(MatchSuggestion).where(MatchSuggestion.rank <= 3)
+                                         .order_by(MatchSuggestion.company_id, MatchSuggestion.rank)):
+        pair = frozenset((suggestion.company_id, suggestion.partner_id))
+        if pair & keep_clear or pair in taken:
+            continue
+        taken.add(pair)
+        low, high = sorted(pair)
+        db.session.add(MeetingRequest(requester_id=suggestion.company_id, recipient_id=suggestion.partner_id,
+                                      pair_low=low, pair_high=high, status=RequestStatus.ACCEPTED,
+                                      message="Demo: accepted from the match list."))
+    db.session.commit()

@@ -76,21 +76,32 @@ def test_matches_filter_works_without_javascript(live_server, browser):
     context.close()
 
 
-def test_request_meeting_button_leads_to_partner_page(live_server, desktop_page):
+def test_request_meeting_from_match_card(live_server, desktop_page):
     page = desktop_page
     open_my_matches(page, live_server)
     first = page.locator(".match-card").first
     name = first.locator(".card-title").inner_text()
     first.get_by_role("link", name="Request a meeting").click()
-    page.wait_for_url(re.compile(r"/companies/\d+#meet$"))
-    assert page.locator("h1").inner_text() == name
-    assert page.locator(".match-why .reasons li").count() >= 1
+    page.wait_for_url(re.compile(r"/companies/\d+/request-meeting$"))
+    assert name in page.locator("h1").inner_text()
+    page.fill("#message", "Let us talk about supply for next season.")
+    page.click("form.form-card button[type=submit]")
+    page.wait_for_url(re.compile(r"/companies/\d+/meetings$"))
+    assert f"Your request was sent to {name}." in page.locator(".flashes").inner_text()
+    sent = page.locator("section[aria-labelledby=outgoing-title] .request-card", has_text=name)
+    assert "waiting for an answer" in sent.inner_text()
+    # Withdraw it again, for the other tests on this server.
+    sent.get_by_role("button", name="Withdraw the request").click()
+    page.wait_for_load_state()
+    assert "is now cancelled" in page.locator(".flashes").inner_text()
 
 
 def test_organizer_changes_cross_delegation_rule(live_server, phone_page):
     page = phone_page
     log_in(page, live_server, DEMO_ORGANIZER)
     page.click(".site-nav >> text=Organizer")
+    page.wait_for_url(live_server + "/organizer/agenda")
+    page.click("text=Partner matching settings")
     page.wait_for_url(live_server + "/organizer/matching")
     assert _overflow(page) == 0
     assert _small_targets(page) == []

@@ -183,10 +183,17 @@ def _answer(actor: User, request_id: int, to: RequestStatus, version: int | None
         _notify(request.recipient, kind, request, other=request.requester)
     else:
         _notify(request.requester, kind, request, other=request.recipient)
+    db.session.commit()
+    return request
+
+
+def _answer_once(actor: User, request_id: int, to: RequestStatus, version: int | None) -> MeetingRequest:
+    """Answer, or refuse with the reason; nothing is half-written either way."""
     try:
-        db.session.commit()
+        return _answer(actor, request_id, to, version)
     except StaleDataError:
-        # Someone answered the same request between our read and our write.
+        # Someone answered the same request between our read and our write (the row's version moved):
+        # the database refused our update, flushed at the commit or at any query before it.
         db.session.rollback()
         fresh = get_request(request_id)
         raise ServiceError(_("This request was answered a moment ago: it is now %(status)s.",
@@ -194,31 +201,18 @@ def _answer(actor: User, request_id: int, to: RequestStatus, version: int | None
     except Exception:
         db.session.rollback()
         raise
-    return request
 
 
 def accept(actor: User, request_id: int, version: int | None = None) -> MeetingRequest:
-    try:
-        return _answer(actor, request_id, RequestStatus.ACCEPTED, version)
-    except ServiceError:
-        db.session.rollback()
-        raise
+    return _answer_once(actor, request_id, RequestStatus.ACCEPTED, version)
 
 
 def decline(actor: User, request_id: int, version: int | None = None) -> MeetingRequest:
-    try:
-        return _answer(actor, request_id, RequestStatus.DECLINED, version)
-    except ServiceError:
-        db.session.rollback()
-        raise
+    return _answer_once(actor, request_id, RequestStatus.DECLINED, version)
 
 
 def cancel(actor: User, request_id: int, version: int | None = None) -> MeetingRequest:
-    try:
-        return _answer(actor, request_id, RequestStatus.CANCELLED, version)
-    except ServiceError:
-        db.session.rollback()
-        raise
+    return _answer_once(actor, request_id, RequestStatus.CANCELLED, version)
 
 
 def expire_due(now: datetime | None = None) -> int:

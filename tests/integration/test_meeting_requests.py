@@ -140,3 +140,42 @@ def test_participant_cannot_act_for_another_company(app, pair):
         with pytest.raises(PermissionDenied):
             meetings.request_meeting(user(pair["film_user"]), pair["dairy"], pair["film"])
         assert count(MeetingRequest) == 0
+
+
+def test_two_answers_at_the_same_moment_one_wins(app, pair):
+    """Two delegates of the recipient press Accept and Decline at once: exactly one answer stands."""
+    import threading
+
+    with app.app_context():
+        request_id = meetings.request_meeting(user(pair["dairy_user"]), pair["dairy"], pair["film"]).id
+        second = factories.user(company_id=pair["film"])
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def answer(name: str, user_id: int, action) -> None:
+        with app.app_context():
+            actor = user(user_id)
+            request = db.session.get(MeetingRequest, request_id)
+            version = request.version  # both read the same version before either writes
+            barrier.wait()
+            try:
+                action(actor, request_id, version)
+                outcomes[name] = "ok"
+            except ServiceError as exc:
+                outcomes[name] = exc.message
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=answer, args=("accept", pair["film_user"], meetings.accept)),
+               threading.Thread(target=answer, args=("decline", second, meetings.decline))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(v == "ok" for v in outcomes.values()) == [False, True]
+    loser = next(v for v in outcomes.values() if v != "ok")
+    assert "moment ago" in loser or "changed since you opened it" in loser
+    with app.app_context():
+        final = db.session.get(MeetingRequest, request_id).status
+    winner = next(k for k, v in outcomes.items() if v == "ok")
+    assert final == {"accept": RequestStatus.ACCEPTED, "decline": RequestStatus.DECLINED}[winner]

@@ -54,8 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from forum.scheduling.checks import check
 
         out["violations"] = [{"rule": v.rule, "detail": v.detail} for v in check(instance, solution)]
-    json.dump(out, sys.stdout)
-    sys.stdout.write("\n")
+    try:
+        json.dump(out, sys.stdout)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (say, `| head`) stopped early: not an error of ours, and no traceback.
+        sys.stderr.close()
     return 0
 
 

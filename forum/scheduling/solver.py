@@ -46,12 +46,13 @@ from .types import (
 
 __all__ = ["solve"]
 
-# Iterations per second of time limit the search plans for. Calibrated low enough that the planned
-# work normally ends well before the clock does, so results stay reproducible.
-_ITERS_PER_SECOND = int(__import__('os').environ.get('IPS', 25000))
+# Iterations per second of time limit the search plans for. Calibrated (about half the rate measured on
+# the B2B instances) so the planned work normally ends before the clock does and results reproduce.
+_ITERS_PER_SECOND = 200_000
 _CLOCK_EVERY = 256  # iterations between two clock reads
 # Annealing schedule, in units of one break: start hot enough to accept +1 break now and then.
-ANNEAL = {"idle": 0.0, "t_hi": 0.6, "t_lo": 0.04, "p_aim": 0.5, "cycle_frac": 0.25, "min_cycle": 20_000}
+ANNEAL = {"t_hi": 0.3, "t_lo": 0.04, "p_aim": 0.5, "p_adj": 0.5, "p_slot": 0.02,
+          "k_z": 1, "p_shift": 0.1, "p_drift": 0.0, "w_unp": 0.0, "p_ins": 0.05, "p_out": 0.01}
 
 
 class _Model:
@@ -171,21 +172,6 @@ class _Model:
         out.sort()
         return out
 
-    def idle_of(self, mask: int) -> int:
-        """Idle slots between a participant's first and last meeting of each day."""
-        if not mask:
-            return 0
-        if len(self.day_masks) == 1:
-            low = mask & -mask
-            return mask.bit_length() - low.bit_length() + 1 - mask.bit_count()
-        total = 0
-        for dm in self.day_masks:
-            x = mask & dm
-            if x:
-                low = x & -x
-                total += x.bit_length() - low.bit_length() + 1 - x.bit_count()
-        return total
-
     def breaks_of(self, mask: int) -> int:
         if not mask:
             return 0
@@ -223,6 +209,8 @@ class _Search:
         self.breaks_total = 0
         self.sq_total = 0  # sum of breaks squared: fairness tiebreak
         self.iterations = 0
+        self._deg: list[int] | None = None  # meetings per participant, for explanations
+        self._mine: list[list[int]] = [[] for _ in range(model.nP)]  # unlocked meetings per participant
 
     # ----------------------------------------------------------------- primitives
     def _tables_for(self, m: int) -> list[int]:
@@ -320,6 +308,14 @@ class _Search:
         return self.timed_out
 
     # ----------------------------------------------------------------- locks
+    def _index_mine(self) -> None:
+        md = self.md
+        self._mine = [[] for _ in range(md.nP)]
+        for m in range(md.nM):
+            if not self.locked[m] and m not in self.excluded:
+                self._mine[md.pa[m]].append(m)
+                self._mine[md.pb[m]].append(m)
+
     def place_locks(self) -> None:
         md = self.md
         inst = md.instance
@@ -477,7 +473,10 @@ class _Search:
         best_lost = lost
         best = self.snapshot()
         it = 0
-        while pool and it < budget:
+        floor = self._lost_floor()
+        last_gain = 0
+        stall = max(5_000, 30 * md.nM)  # no better placement for this long: the rest is probably stuck
+        while pool and it < budget and it - last_gain < stall and best_lost > floor:
             it += 1
             if not it % _CLOCK_EVERY and self._time_up():
                 break
@@ -537,11 +536,40 @@ class _Search:
             if lost < best_lost:
                 best_lost = lost
                 best = self.snapshot()
+                last_gain = it
         self.iterations += it
         if lost != best_lost:
             self.restore(best)
         else:
             self._recount()
+
+    def _lost_floor(self) -> int:
+        """A lower bound on the weight that must stay unplaced: a participant with more meetings than
+        slots it can attend loses at least its lightest surplus; participants whose meeting sets are
+        disjoint lose theirs independently."""
+        md = self.md
+        own: list[list[int]] = [[] for _ in range(md.nP)]
+        for m in range(md.nM):
+            if m not in self.excluded:
+                own[md.pa[m]].append(m)
+                own[md.pb[m]].append(m)
+        cands = []
+        for p in range(md.nP):
+            # slots p can still use: available, and not taken by its locked meetings
+            free = md.avail[p].bit_count() - sum(1 for m in own[p] if self.locked[m])
+            movable = [m for m in own[p] if not self.locked[m]]
+            surplus = len(movable) - max(0, free)
+            if surplus > 0:
+                ws = sorted(md.w[m] for m in movable)
+                cands.append((sum(ws[:surplus]), p, set(movable)))
+        cands.sort(key=lambda c: -c[0])
+        floor = 0
+        used: set[int] = set()
+        for lost, _p, ms in cands:
+            if not ms & used:
+                floor += lost
+                used |= ms
+        return floor
 
     def _room_victim(self, m: int, s: int, ej: list[int]) -> int:
         """-1: room for m in s once ``ej`` leave; else a meeting to eject for a table; -2: none."""
@@ -610,6 +638,115 @@ class _Search:
                         c2.append(y)
         return c1, c2, ends
 
+    def _shift_run(self, q: int, rnd, drift: bool = False
+                   ) -> tuple[list[tuple[list[int], list[int], int, int]], list[int]] | None:
+        """Shift one run of q's meetings across the gap next to it (or, ``drift``, one slot either way),
+        one Kempe chain per meeting.
+
+        Applied to the state; returns the steps (to undo) and the participants whose masks may have
+        changed, or None (state unchanged) when a step is impossible.
+        """
+        md = self.md
+        qm = self.mask[q]
+        # runs of q: (first position, last position)
+        runs = []
+        x = qm
+        while x:
+            low = x & -x
+            start = low.bit_length() - 1
+            y = x >> start
+            length = (~y & (y + 1)).bit_length() - 1
+            runs.append((start, start + length - 1))
+            x &= ~(((1 << length) - 1) << start)
+        if drift:
+            if not runs:
+                return None
+            run = runs[int(rnd() * len(runs))]
+            off = 1 if rnd() < 0.5 else -1
+            edge = run[1] + 1 if off > 0 else run[0] - 1
+            if edge not in md.slot_at_pos or md.day_of[md.slot_at_pos[edge]] != md.day_of[
+                    md.slot_at_pos[run[0]]]:
+                return None
+            positions = list(range(run[1], run[0] - 1, -1)) if off > 0 else list(range(run[0], run[1] + 1))
+            return self._shift_positions(q, positions, off)
+        pairs = [(runs[i], runs[i + 1]) for i in range(len(runs) - 1)
+                 if runs[i + 1][0] - runs[i][1] - 1 > 0 and (runs[i + 1][0] - 1) in md.slot_at_pos
+                 and runs[i][1] + 1 in md.slot_at_pos
+                 and md.day_of[md.slot_at_pos[runs[i][1]]] == md.day_of[md.slot_at_pos[runs[i + 1][0]]]]
+        if not pairs:
+            return None
+        left, right = pairs[int(rnd() * len(pairs))]
+        gap = right[0] - left[1] - 1
+        if rnd() < 0.5:
+            run, off = left, gap  # left run moves right
+            positions = list(range(run[1], run[0] - 1, -1))
+        else:
+            run, off = right, -gap  # right run moves left
+            positions = list(range(run[0], run[1] + 1))
+        return self._shift_positions(q, positions, off)
+
+    def _shift_positions(self, q: int, positions: list[int], off: int
+                         ) -> tuple[list[tuple[list[int], list[int], int, int]], list[int]] | None:
+        md = self.md
+        nS = md.nS
+        slot_at_pos, allowed, bit, occ = md.slot_at_pos, md.allowed, md.bit, self.occ
+        steps: list[tuple[list[int], list[int], int, int]] = []
+        touched: set[int] = set()
+        ok = True
+        for ps in positions:
+            s1 = slot_at_pos[ps]
+            s2 = slot_at_pos.get(ps + off, -1)
+            m = occ[q * nS + s1]
+            if s2 < 0 or m < 0 or self.locked[m] or not allowed[m] & bit[s2]:
+                ok = False
+                break
+            ch = self._chain(m, s1, s2, set())
+            if ch is None:
+                ok = False
+                break
+            c1, c2, ends = ch
+            d = len(c1) - len(c2)
+            if self.cnt[s2] + d > self.cap or self.cnt[s1] - d > self.cap:
+                ok = False
+                break
+            if not self._swap_chains(c1, c2, s1, s2):
+                ok = False
+                break
+            steps.append((c1, c2, s1, s2))
+            touched.update(ends)
+        if not ok:
+            for c1, c2, s1, s2 in reversed(steps):
+                if not self._swap_chains(c2, c1, s1, s2):
+                    raise AssertionError("could not undo a run shift")
+            return None
+        return steps, sorted(touched)
+
+    def _slot_swap(self, s1: int, s2: int) -> tuple[list[int], list[int], list[int]] | None:
+        """All meetings of s1 to s2 and back; (meetings s1->s2, s2->s1, participants whose mask changes)."""
+        md = self.md
+        allowed, bit, locked = md.allowed, md.bit, self.locked
+        b1, b2 = bit[s1], bit[s2]
+        c1 = self.members[s1]
+        c2 = self.members[s2]
+        for x in c1:
+            if locked[x] or not allowed[x] & b2:
+                return None
+        for x in c2:
+            if locked[x] or not allowed[x] & b1:
+                return None
+        flip = b1 | b2
+        mask = self.mask
+        ends = []
+        for x in c1:
+            for q in (md.pa[x], md.pb[x]):
+                if mask[q] & flip != flip:
+                    ends.append(q)
+        for x in c2:
+            for q in (md.pa[x], md.pb[x]):
+                if mask[q] & flip != flip:
+                    ends.append(q)
+        return list(c1), list(c2), ends
+
     def _swap_chains(self, c1: list[int], c2: list[int], s1: int, s2: int) -> bool:
         """Move c1 to s2 and c2 to s1; in matching mode undo and say False if tables do not fit."""
         for x in c1:
@@ -643,129 +780,400 @@ class _Search:
                 raise AssertionError("could not undo a chain move")
         return False
 
-    def anneal(self, budget: int) -> None:
-        """Simulated annealing over Kempe-chain moves; all placed meetings stay placed.
+    def anneal(self, budget: int, *, seconds: float) -> None:
+        """Simulated annealing over Kempe-chain moves, optionally through partial schedules.
 
-        Half of the moves are aimed: a participant with a break, one of its meetings, and a slot in its
-        gap or next to its block; the rest are uniform (meeting, allowed slot) pairs, for diversity.
+        Moves: with probability ``p_aim`` an aimed one (a participant with a break - preferably the one
+        the last move hurt - one of its meetings, a slot in its gap or next to one of its runs); with
+        ``p_slot`` a swap of two whole slots; otherwise a uniform (meeting, allowed slot) pair.
+        With ``w_unp`` > 0 a meeting may also be dropped (``p_out``) or an unplaced one put in a slot,
+        bumping whoever is in its way (``p_ins``), at a price of ``w_unp`` breaks per unit of weight:
+        gaps that need several coordinated moves can then open and close through partial schedules.
+        The best state is the lexicographic best (unplaced weight, breaks, breaks squared).
+        One slow geometric cooling from ``t_hi`` to ``t_lo`` (in breaks); progress is the larger of the
+        iteration count and the elapsed share of ``seconds``, so a time limit still ends cold.
         """
         md = self.md
         rng = self.rng
+        rnd = rng.random
         self._recount()
         nS = md.nS
         if nS < 2 or budget <= 0:
             return
-        # Shaped cost per participant: breaks, plus idle slots inside the day (a gap that shrinks is
-        # progress even before it closes), plus breaks squared (fairness). The best state is still
-        # chosen lexicographically on (breaks, breaks squared).
+        # cost = K * breaks + sum of breaks squared (fairness); K outweighs any change of the squares
         K = 1000
-        wi = int(ANNEAL["idle"] * K)
-        slot, mask, brk, cnt, cap = self.slot, self.mask, self.breaks, self.cnt, self.cap
-        breaks_of, idle_of = md.breaks_of, md.idle_of
-        idle = [idle_of(x) for x in mask]
+        slot, mask, brk, cnt, cap, occ = self.slot, self.mask, self.breaks, self.cnt, self.cap, self.occ
+        pa, pb, w = md.pa, md.pb, md.w
+        breaks_of, slots_of = md.breaks_of, md.slots_of
         allowed_slots, allowed, bit = md.allowed_slots, md.allowed, md.bit
         members = self.members
         locked = self.locked
-        cost = self.breaks_total * K + self.sq_total + wi * sum(idle)
-        best_key = (self.breaks_total, self.sq_total)
-        best = self.snapshot()
-        movable = [m for m in range(md.nM) if slot[m] >= 0 and not locked[m]]
+        chain = self._chain
+        movable = [m for m in range(md.nM) if not locked[m] and m not in self.excluded]
         if not movable:
             return
+        n_mov = len(movable)
         mine: list[list[int]] = [[] for _ in range(md.nP)]  # movable meetings per participant
         for m in movable:
-            mine[md.pa[m]].append(m)
-            mine[md.pb[m]].append(m)
+            mine[pa[m]].append(m)
+            mine[pb[m]].append(m)
+        pool = [m for m in movable if slot[m] < 0]
+        pool_at = [-1] * md.nM
+        for i, m in enumerate(pool):
+            pool_at[m] = i
+        unp = sum(w[m] for m in pool)
+        best_key = (unp, self.breaks_total, self.sq_total)
+        best = self.snapshot()
         t_hi, t_lo = ANNEAL["t_hi"] * K, ANNEAL["t_lo"] * K
-        p_aim = ANNEAL["p_aim"]
+        log_ratio = math.log(t_lo / t_hi)
+        p_aim, p_slot, p_adj = ANNEAL["p_aim"], ANNEAL["p_slot"], ANNEAL["p_adj"]
+        k_z = int(ANNEAL["k_z"])
+        p_shift, p_drift = ANNEAL["p_shift"], ANNEAL["p_drift"]
+        wu = int(ANNEAL["w_unp"] * K)
+        p_ins = ANNEAL["p_ins"] if wu else 0.0
+        p_out = ANNEAL["p_out"] if wu else 0.0
+        p_out += p_ins
+        p_slot += p_out
+        p_aim += p_slot
         temp = t_hi
-        cycle = max(ANNEAL["min_cycle"], int(budget * ANNEAL["cycle_frac"]))
+        # participants with a break and a movable meeting, kept as a list with positions (O(1) updates)
         bad = [q for q in range(md.nP) if brk[q] > 0 and mine[q]]
+        bad_at = [-1] * md.nP
+        for i, q in enumerate(bad):
+            bad_at[q] = i
+        focus = -1  # the participant the last accepted move gave a new break: chase it next
+        targets_cache: dict[int, list[int]] = {}
+        t_start = time.perf_counter()
+        span_t = max(1e-6, min(seconds, self.deadline - t_start))
+        exp = math.exp
         it = 0
         while it < budget:
             it += 1
-            if not it % _CLOCK_EVERY:
-                if self._time_up():
+            if not it & (_CLOCK_EVERY - 1):
+                now = time.perf_counter()
+                if now > self.deadline:
+                    self.timed_out = True
                     break
-                frac = (it % cycle) / cycle
-                temp = t_hi * (t_lo / t_hi) ** frac
-                if self.breaks_total == 0 and not self.sq_total:
+                frac = max(it / budget, (now - t_start) / span_t)
+                if frac >= 1.0:
                     break
-                bad = [q for q in range(md.nP) if brk[q] > 0 and mine[q]]
-            if bad and rng.random() < p_aim:
-                q = bad[rng.randrange(len(bad))]
-                lst = mine[q]
-                m = lst[rng.randrange(len(lst))]
-                qm = mask[q]
-                lo = qm & -qm
-                span = ((1 << qm.bit_length()) - lo) | (lo >> 1)
-                targets = allowed[m] & (span & ~qm)
-                if not targets:
+                temp = t_hi * exp(log_ratio * frac)
+                if not self.breaks_total and not unp:
+                    break
+            if bad and p_shift and rnd() < p_shift:
+                # compound move: shift one run of a participant's meetings across its gap
+                if rnd() < p_drift:
+                    m = movable[int(rnd() * n_mov)]
+                    done = self._shift_run(pa[m] if rnd() < 0.5 else pb[m], rnd, drift=True)
+                else:
+                    q = focus if focus >= 0 and brk[focus] and rnd() < 0.5 else bad[int(rnd() * len(bad))]
+                    done = self._shift_run(q, rnd)
+                if done is None:
                     continue
-                al = md.slots_of(targets)
-                s2 = al[rng.randrange(len(al))]
+                steps, touched = done
+                delta = 0
+                newb = []
+                for q in touched:
+                    nb = breaks_of(mask[q])
+                    ob = brk[q]
+                    newb.append(nb)
+                    delta += (nb - ob) * K + nb * nb - ob * ob
+                if delta > 0 and rnd() >= exp(-delta / temp):
+                    for c1, c2, s1, s2 in reversed(steps):
+                        if not self._swap_chains(c2, c1, s1, s2):
+                            raise AssertionError("could not undo a run shift")
+                    continue
+                ends = touched
             else:
-                m = movable[rng.randrange(len(movable))]
+                newb = None
+            r = rnd() if newb is None else -1.0
+            dunp = 0
+            gone: list[int] = []  # meetings this move drops
+            come = -1  # the unplaced meeting this move places (in s2)
+            if r < 0:
+                pass  # the run shift above, already applied and accepted
+            elif r < p_ins:
+                # put an unplaced meeting in a slot, bumping the meetings in its way
+                if not pool:
+                    continue
+                m = pool[int(rnd() * len(pool))]
                 al = allowed_slots[m]
-                s2 = al[rng.randrange(len(al))]
-            s1 = slot[m]
-            if s2 == s1:
-                continue
-            seen: set[int] = set()
-            ch = self._chain(m, s1, s2, seen)
-            if ch is None:
-                continue
-            c1, c2, ends = ch
-            d = len(c1) - len(c2)
-            if cnt[s2] + d > cap:
-                # swap in a second chain from s2 back to s1 to keep the count
-                lst = members[s2]
-                z = lst[rng.randrange(len(lst))]
-                if z in seen:
+                s2 = al[int(rnd() * len(al))]
+                a, b = pa[m], pb[m]
+                x, y = occ[a * nS + s2], occ[b * nS + s2]
+                if (x >= 0 and locked[x]) or (y >= 0 and locked[y]):
                     continue
-                ch2 = self._chain(z, s2, s1, seen)
-                if ch2 is None:
+                if x >= 0:
+                    gone.append(x)
+                if y >= 0 and y != x:
+                    gone.append(y)
+                if cnt[s2] - len(gone) >= cap:
+                    lst = members[s2]
+                    v = lst[int(rnd() * len(lst))]
+                    if locked[v] or v in gone:
+                        continue
+                    gone.append(v)
+                come = m
+                dunp = -w[m] + sum(w[g] for g in gone)
+                fl = bit[s2]
+                ends = []
+                for g in gone:
+                    for q in (pa[g], pb[g]):
+                        if q != a and q != b:
+                            ends.append(q)
+                if x < 0:
+                    ends.append(a)
+                if y < 0:
+                    ends.append(b)
+                s1 = s2
+            elif r < p_out:
+                # drop a meeting of a participant with a break
+                if not bad:
                     continue
-                z2, z1, ends2 = ch2
-                c1 = c1 + z1
-                c2 = c2 + z2
-                ends = ends + ends2
-                d = len(c1) - len(c2)
-                if cnt[s2] + d > cap or cnt[s1] - d > cap:
+                q = bad[int(rnd() * len(bad))]
+                lst = mine[q]
+                m = lst[int(rnd() * len(lst))]
+                s2 = slot[m]
+                if s2 < 0:
                     continue
-            elif cnt[s1] - d > cap:
+                gone.append(m)
+                dunp = w[m]
+                fl = bit[s2]
+                ends = [pa[m], pb[m]]
+                s1 = s2
+            else:
+                if r < p_slot:
+                    # swap two whole slots: the order of the slots is half of the breaks problem
+                    s1 = int(rnd() * nS)
+                    s2 = int(rnd() * nS)
+                    if s1 == s2:
+                        continue
+                    ch = self._slot_swap(s1, s2)
+                    if ch is None:
+                        continue
+                    c1, c2, ends = ch
+                else:
+                    if bad and r < p_aim:
+                        q = focus if focus >= 0 and brk[focus] and rnd() < 0.5 else bad[int(rnd() * len(bad))]
+                        lst = mine[q]
+                        m = lst[int(rnd() * len(lst))]
+                        qm = mask[q]
+                        lo = qm & -qm
+                        span = ((1 << qm.bit_length()) - lo) | (lo >> 1)
+                        targets = allowed[m] & (span & ~qm)
+                        if rnd() < p_adj:
+                            # next to one of its runs of meetings: the moves that can close a gap
+                            near = targets & ((qm << 1) | (qm >> 1))
+                            if near:
+                                targets = near
+                        if not targets:
+                            continue
+                        al = targets_cache.get(targets)
+                        if al is None:
+                            if len(targets_cache) > 100_000:
+                                targets_cache.clear()
+                            al = targets_cache[targets] = slots_of(targets)
+                    else:
+                        m = movable[int(rnd() * n_mov)]
+                        al = allowed_slots[m]
+                    s2 = al[int(rnd() * len(al))]
+                    s1 = slot[m]
+                    if s2 == s1 or s1 < 0:
+                        continue
+                    seen: set[int] = set()
+                    ch = chain(m, s1, s2, seen)
+                    if ch is None:
+                        continue
+                    c1, c2, ends = ch
+                    d = len(c1) - len(c2)
+                    if cnt[s2] + d > cap:
+                        # swap in a second chain from s2 back to s1 to keep the count: the best of a
+                        # few tries (a random one is nearly always harmful when slots are full)
+                        lst = members[s2]
+                        fl = bit[s1] | bit[s2]
+                        pick = None
+                        for _k in range(k_z):
+                            z = lst[int(rnd() * len(lst))]
+                            if z in seen:
+                                continue
+                            seen2 = set(seen)
+                            ch2 = chain(z, s2, s1, seen2)
+                            if ch2 is None:
+                                continue
+                            z2, z1, ends2 = ch2
+                            dd = len(c1) + len(z1) - len(c2) - len(z2)
+                            if cnt[s2] + dd > cap or cnt[s1] - dd > cap:
+                                continue
+                            d2 = 0
+                            for q in ends2:
+                                nb = breaks_of(mask[q] ^ fl)
+                                ob = brk[q]
+                                d2 += (nb - ob) * K + nb * nb - ob * ob
+                            if pick is None or d2 < pick[0]:
+                                pick = (d2, z1, z2, ends2)
+                        if pick is None:
+                            continue
+                        _d2, z1, z2, ends2 = pick
+                        c1 = c1 + z1
+                        c2 = c2 + z2
+                        ends = ends + ends2
+                    elif cnt[s1] - d > cap:
+                        continue
+                fl = bit[s1] | bit[s2]
+            if r >= 0:
+                delta = dunp * wu
+                newb = []
+                for q in ends:
+                    nb = breaks_of(mask[q] ^ fl)
+                    ob = brk[q]
+                    newb.append(nb)
+                    delta += (nb - ob) * K + nb * nb - ob * ob
+                if delta > 0 and rnd() >= exp(-delta / temp):
+                    continue
+            if r < 0:
+                pass
+            elif come >= 0 or gone:
+                for g in gone:
+                    self._unplace(g)
+                if come >= 0 and not self._try_place(come, s2):
+                    for g in gone:
+                        if not self._try_place(g, s2):
+                            raise AssertionError("could not undo an ejection")
+                    continue
+                if come >= 0:
+                    i = pool_at[come]
+                    last = pool.pop()
+                    if last != come:
+                        pool[i] = last
+                        pool_at[last] = i
+                    pool_at[come] = -1
+                for g in gone:
+                    pool_at[g] = len(pool)
+                    pool.append(g)
+                unp += dunp
+            elif not self._swap_chains(c1, c2, s1, s2):
                 continue
-            flip = bit[s1] | bit[s2]
-            delta = 0
-            newb = []
-            for q in ends:
-                nm = mask[q] ^ flip
-                nb = breaks_of(nm)
-                ni = idle_of(nm)
+            for q, nb in zip(ends, newb, strict=True):
                 ob = brk[q]
-                newb.append((nb, ni))
-                delta += (nb - ob) * K + nb * nb - ob * ob + wi * (ni - idle[q])
-            if delta > 0 and rng.random() >= math.exp(-delta / temp):
-                continue
-            if not self._swap_chains(c1, c2, s1, s2):
-                continue
-            for q, (nb, ni) in zip(ends, newb, strict=True):
-                ob = brk[q]
+                if nb == ob:
+                    continue
                 brk[q] = nb
-                idle[q] = ni
+                if nb > ob:
+                    focus = q
+                if (nb > 0) != (ob > 0) and mine[q]:
+                    if nb:
+                        bad_at[q] = len(bad)
+                        bad.append(q)
+                    else:
+                        i = bad_at[q]
+                        last = bad.pop()
+                        if last != q:
+                            bad[i] = last
+                            bad_at[last] = i
+                        bad_at[q] = -1
                 self.breaks_total += nb - ob
                 self.sq_total += nb * nb - ob * ob
-            cost += delta
-            if self.breaks_total <= best_key[0] and (self.breaks_total, self.sq_total) < best_key:
-                best_key = (self.breaks_total, self.sq_total)
-                best = self.snapshot()
+            if delta < 0 and unp <= best_key[0]:
+                key = (unp, self.breaks_total, self.sq_total)
+                if key < best_key:
+                    best_key = key
+                    best = self.snapshot()
         self.iterations += it
-        if (self.breaks_total, self.sq_total) != best_key:
+        if (unp, self.breaks_total, self.sq_total) != best_key:
             self.restore(best)
         else:
             self._recount()
 
     # ----------------------------------------------------------------- exact neighbourhoods
+    def resequence(self, h: int, target: int, *, accept_equal: bool = False) -> int:
+        """Re-seat all movable meetings of participant h onto the slots of ``target`` (a position mask
+        of as many slots), optimally, by one linear assignment.
+
+        With h's slots given, each partner's break change depends only on where its own meeting with h
+        goes, so the best seating is an assignment problem (exact, milliseconds). Each target slot gets
+        exactly one of h's meetings, so slot counts change only where h leaves or enters.
+        Returns the change of K * breaks + breaks squared (negative = better); 0 if nothing was done.
+        """
+        md = self.md
+        nS = md.nS
+        K = 1000
+        ms = [m for m in self._mine[h] if self.slot[m] >= 0]
+        if not ms:
+            return 0
+        fixed_mask = self.mask[h]
+        for m in ms:
+            fixed_mask &= ~md.bit[self.slot[m]]
+        if target & fixed_mask:
+            return 0
+        cols = md.slots_of(target)
+        if len(cols) != len(ms):
+            return 0
+        cur = {self.slot[m] for m in ms}
+        for s_ in cols:
+            if s_ not in cur and self.cnt[s_] >= self.cap:
+                return 0
+        big = 10**9
+        cost = np.full((len(ms), len(cols)), float(big))
+        occ, mask, brk, allowed, bit = self.occ, self.mask, self.breaks, md.allowed, md.bit
+        partners = []
+        for i, m in enumerate(ms):
+            q = md.pb[m] if md.pa[m] == h else md.pa[m]
+            partners.append(q)
+            base = mask[q] & ~bit[self.slot[m]]
+            ob = brk[q]
+            for j, s_ in enumerate(cols):
+                if not allowed[m] & bit[s_]:
+                    continue
+                o = occ[q * nS + s_]
+                if o >= 0 and o != m:
+                    continue
+                nb = md.breaks_of(base | bit[s_])
+                cost[i, j] = (nb - ob) * K + nb * nb - ob * ob
+        rows, cidx = linear_sum_assignment(cost)
+        if cost[rows, cidx].max() >= big:
+            return 0
+        new_h = md.breaks_of(fixed_mask | target)
+        delta = int(cost[rows, cidx].sum()) + (new_h - brk[h]) * K + new_h * new_h - brk[h] ** 2
+        moves = {ms[r]: cols[c] for r, c in zip(rows, cidx, strict=True)}
+        if all(self.slot[m] == s_ for m, s_ in moves.items()):
+            return 0
+        if delta > 0 or (delta == 0 and not accept_equal):
+            return 0
+        old = {m: self.slot[m] for m in ms}
+        touched = set(partners) | {h}
+        before = {q: brk[q] for q in touched}
+        for m in ms:
+            self._unplace(m)
+        ok = True
+        placed = []
+        for m, s_ in moves.items():
+            if self._try_place(m, s_):
+                placed.append(m)
+            else:
+                ok = False
+                break
+        if ok:
+            real = 0
+            for q in touched:
+                nb = md.breaks_of(mask[q])
+                real += (nb - before[q]) * K + nb * nb - before[q] ** 2
+            ok = real <= 0 and (real < 0 or accept_equal)
+            delta = real
+        if not ok:
+            for m in placed:
+                self._unplace(m)
+            for m, s_ in old.items():
+                if not self._try_place(m, s_):
+                    raise AssertionError("could not undo a resequencing")
+            return 0
+        for q in touched:
+            nb = md.breaks_of(mask[q])
+            ob = brk[q]
+            brk[q] = nb
+            self.breaks_total += nb - ob
+            self.sq_total += nb * nb - ob * ob
+        return delta
+
     def reoptimise(self, free: Sequence[int], *, node_limit: int = 2_000, seconds: float = 2.0) -> bool:
         """Re-place the meetings ``free`` optimally (min breaks) around the fixed rest, by a small MILP.
 
@@ -834,45 +1242,55 @@ class _Search:
             room = self.cap - self.cnt[s_]
             if len(idx) > room:
                 add_row([(i, 1.0) for i in idx], 0.0, float(room))
+        # Runs formulation: breaks = runs of busy slots - days with a meeting. A run starts at k when
+        # y[k] - y[k-1] = 1: st[k] >= y[k] - y[k-1] (st continuous in [0, 1]; minimisation makes it 0/1).
         nvar = nx
-        g_cols: list[int] = []
+        obj: list[tuple[int, float]] = []
+        const_runs = 0
+        const_days = 0
         for p in affected:
             for dm in md.day_masks:
                 day = md.slots_of(dm)
-                n = len(day)
-                if n < 3:
-                    continue
-                const = [1.0 if occ[p * nS + s_] >= 0 else 0.0 for s_ in day]
+                const = [1 if occ[p * nS + s_] >= 0 else 0 for s_ in day]
                 xv = [by_ps.get((p, s_), []) for s_ in day]
-                # l[k] for k = 1..n-1 (remaining busy from position k on)
-                l0 = nvar
-                nvar += n
-                for k in range(n - 1, 0, -1):
-                    terms = [(l0 + k, 1.0)] + [(i, -1.0) for i in xv[k]]
-                    add_row(terms, const[k], math.inf)
-                    if k + 1 < n:
-                        add_row([(l0 + k, 1.0), (l0 + k + 1, -1.0)], 0.0, math.inf)
-                for k in range(1, n - 1):
-                    if const[k] or (not const[k - 1] and not xv[k - 1]):
-                        continue  # busy at k, or never busy just before: no break can start at k
-                    gcol = nvar
+                if any(const):
+                    const_days += 1
+                elif any(xv):
+                    h = nvar  # 1 if p meets anyone this day
                     nvar += 1
-                    g_cols.append(gcol)
-                    terms = [(gcol, 1.0)] + [(i, -1.0) for i in xv[k - 1]] + [(i, 1.0) for i in xv[k]]
-                    terms.append((l0 + k + 1, -1.0))
-                    add_row(terms, -1.0 + const[k - 1] - const[k], math.inf)
+                    obj.append((h, -1.0))
+                    add_row([(h, 1.0)] + [(i, -1.0) for v in xv for i in v], -math.inf, 0.0)
+                else:
+                    continue
+                for k in range(len(day)):
+                    prev_c = const[k - 1] if k else 0
+                    prev_x = xv[k - 1] if k else []
+                    if not const[k] and not xv[k]:
+                        continue  # never busy here: no run starts
+                    if const[k] and (prev_c or not prev_x):
+                        const_runs += 0 if prev_c else 1  # busy before too, or surely a new run
+                        continue
+                    st = nvar
+                    nvar += 1
+                    obj.append((st, 1.0))
+                    terms = [(st, 1.0)] + [(i, -1.0) for i in xv[k]] + [(i, 1.0) for i in prev_x]
+                    add_row(terms, const[k] - prev_c, math.inf)
         c = np.zeros(nvar)
-        c[g_cols] = 1.0
+        for col, v in obj:
+            c[col] = v
+        # ask only for strictly fewer breaks: HiGHS may stop at the first such schedule
+        add_row(obj, -math.inf, before - 1.0 - const_runs + const_days)
         integrality = np.zeros(nvar)
         integrality[:nx] = 1
         ub = np.ones(nvar)
-        ub[nx:] = np.inf
         result = None
         if r:
             a_mat = coo_array((vals, (rows, cols)), shape=(r, nvar)).tocsr()
             result = milp(c, integrality=integrality, bounds=Bounds(np.zeros(nvar), ub),
                           constraints=LinearConstraint(a_mat, np.array(lo), np.array(hi)),
-                          options={"node_limit": node_limit, "time_limit": seconds, "presolve": True})
+                          options={"node_limit": node_limit, "time_limit": seconds, "presolve": True,
+                                   "mip_rel_gap": 1.0})
+        self.last_status = None if result is None else (result.status, result.message)
         new: dict[int, int] = {}
         if result is not None and result.x is not None:
             xval = result.x[:nx]
@@ -967,8 +1385,14 @@ class _Search:
         mt = inst.meetings[m]
         nS = md.nS
         # a side with more meetings than slots it can attend
+        if self._deg is None:
+            self._deg = [0] * md.nP
+            for k in range(md.nM):
+                if k not in self.excluded:
+                    self._deg[md.pa[k]] += 1
+                    self._deg[md.pb[k]] += 1
         for side_id, p in ((mt.a, md.pa[m]), (mt.b, md.pb[m])):
-            deg = sum(1 for k in range(md.nM) if k not in self.excluded and p in (md.pa[k], md.pb[k]))
+            deg = self._deg[p]
             free = (md.avail[p]).bit_count()
             if deg > free:
                 return (UnplacedReason.PARTICIPANT_FULL,
@@ -997,8 +1421,10 @@ def solve(instance: Instance, *, time_limit: float = 10.0, seed: int = 0) -> Sol
     upper bound on the search, not a target.
     """
     t0 = time.perf_counter()
-    deadline = t0 + max(0.0, float(time_limit))
     model = _Model(instance)
+    # keep a margin for building the result (table assignment is an LSA per slot)
+    reserve = min(0.05 * time_limit, 0.2) + 20e-6 * model.nM
+    deadline = t0 + max(0.0, float(time_limit) - reserve)
     search = _Search(model, seed, deadline)
     search.place_locks()
     search.greedy()
@@ -1012,7 +1438,7 @@ def _improve(search: _Search, time_limit: float) -> None:
     budget = max(2_000, int(time_limit * _ITERS_PER_SECOND))
     if search.unplaced_weight() > 0:
         search.repair(budget // 3)
-    search.anneal(budget - search.iterations)
+    search.anneal(budget - search.iterations, seconds=search.deadline - time.perf_counter())
 
 
 def _result(search: _Search, t0: float) -> Solution:

@@ -8,11 +8,23 @@ State. Each participant has a busy bitmask over slot *positions*: slots are laid
 empty guard bit between days, so "runs of ones" never join across days and a participant's breaks are
 ``runs(mask) - days_used(mask)``, with ``runs(x) = popcount(x & ~(x << 1))``.
 
+Phases. (1) Locks are placed first (an impossible or clashing lock is dropped as LOCK_CONFLICT).
+(2) Greedy: most constrained meetings first (weight, fewest allowed slots, busiest participants), each
+into the allowed slot that adds the fewest breaks. (3) If weight is left unplaced: tabu search with
+ejections (PartialCol), stopped early at a lower bound (participants with more meetings than slots).
+(4) Simulated annealing on breaks, keeping the placed weight (unplaced meetings may still get in).
+(5) Small instances (meetings x slots <= 6,000): in the time left, a MILP (HiGHS via scipy) is asked
+for a schedule of the same meetings with fewer breaks; when it proves there is none, the solution is
+flagged ``optimal``.
+
 Moves. A Kempe chain between slots s1 and s2: the meetings held in s1 or s2 form paths and cycles (each
 participant has at most one meeting per slot), and swapping a whole component between the two slots
 keeps every participant conflict-free. Only the two end participants of a path change their busy
 masks, so the break delta costs two popcounts. A plain move (to a slot where both sides are free) is
-a chain of length one; a pair of chains (one each way) swaps meetings when a slot is full.
+a chain of length one; a pair of chains (one each way) swaps meetings when a slot is full. Half of the
+moves are aimed at participants with a break (chasing the one the last move hurt); a compound move
+shifts a whole run of a participant's meetings across its gap; whole slots are swapped now and then.
+Every unplaced meeting is explained (``UnplacedReason``) from the final schedule.
 
 Tables. Without reserved tables or table locks, a slot is feasible iff it holds at most L meetings.
 Otherwise each slot keeps a bipartite matching meetings -> tables, grown by augmenting paths (Kuhn), so a
@@ -20,8 +32,9 @@ move is accepted only if the slot still has a table for everyone. Concrete table
 the end, per slot, by an assignment that prefers the table a participant sat at in the previous slot.
 
 Determinism: randomness only through ``random.Random(seed)``; the search runs for a fixed number of
-iterations (derived from the instance and the time limit, not from the clock). The clock is only an
-upper bound, checked every few hundred iterations.
+iterations (``time_limit`` x a planned rate, not read from the clock). The clock is only an upper
+bound, checked every few hundred iterations (then the cooling is compressed so the search still ends
+cold); results reproduce for a seed whenever the limit is not reached.
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -48,11 +61,15 @@ __all__ = ["solve"]
 
 # Iterations per second of time limit the search plans for. Calibrated (about half the rate measured on
 # the B2B instances) so the planned work normally ends before the clock does and results reproduce.
-_ITERS_PER_SECOND = 200_000
+_ITERS_PER_SECOND = 60_000
 _CLOCK_EVERY = 256  # iterations between two clock reads
+_EXACT_MAX_CELLS = 6_000  # meetings x slots up to which the MILP polish is tried after the annealing
+# The polish is bounded by branch-and-bound nodes (deterministic) per second of the limit; the clock
+# is again only a cap, so a seed reproduces its schedule unless the machine is far slower than planned.
+_EXACT_NODES_PER_SECOND = 100
 # Annealing schedule, in units of one break: start hot enough to accept +1 break now and then.
 ANNEAL = {"t_hi": 0.3, "t_lo": 0.04, "p_aim": 0.5, "p_adj": 0.5, "p_slot": 0.02,
-          "k_z": 1, "p_shift": 0.1, "p_drift": 0.0, "w_unp": 0.0, "p_ins": 0.05, "p_out": 0.01}
+          "k_z": 1, "p_shift": 0.1, "w_unp": 2.0, "p_ins": 0.05, "p_out": 0.01}
 
 
 class _Model:
@@ -209,8 +226,8 @@ class _Search:
         self.breaks_total = 0
         self.sq_total = 0  # sum of breaks squared: fairness tiebreak
         self.iterations = 0
+        self.proven = False  # the MILP showed no schedule of the placed meetings has fewer breaks
         self._deg: list[int] | None = None  # meetings per participant, for explanations
-        self._mine: list[list[int]] = [[] for _ in range(model.nP)]  # unlocked meetings per participant
 
     # ----------------------------------------------------------------- primitives
     def _tables_for(self, m: int) -> list[int]:
@@ -238,7 +255,8 @@ class _Search:
         return go(m)
 
     def _fits(self, m: int, s: int) -> bool:
-        """Both sides free, slot allowed, and a table left (matching mode: tentatively adds the table)."""
+        """Slot allowed for m, both sides free, and fewer than L meetings there (the matching mode also
+        needs an augmenting path, see ``_try_place``)."""
         md = self.md
         if not md.allowed[m] & md.bit[s]:
             return False
@@ -308,14 +326,6 @@ class _Search:
         return self.timed_out
 
     # ----------------------------------------------------------------- locks
-    def _index_mine(self) -> None:
-        md = self.md
-        self._mine = [[] for _ in range(md.nP)]
-        for m in range(md.nM):
-            if not self.locked[m] and m not in self.excluded:
-                self._mine[md.pa[m]].append(m)
-                self._mine[md.pb[m]].append(m)
-
     def place_locks(self) -> None:
         md = self.md
         inst = md.instance
@@ -399,7 +409,6 @@ class _Search:
         rnd = {m: self.rng.random() for m in todo}
         todo.sort(key=lambda m: (-md.w[m], len(md.allowed_slots[m]),
                                  -(deg[md.pa[m]] + deg[md.pb[m]]), rnd[m]))
-        # participants with many meetings are the tight ones: place their meetings in order, contiguously
         for m in todo:
             self._greedy_insert(m)
 
@@ -442,6 +451,8 @@ class _Search:
         md = self.md
         mt = md.instance.meetings[m]
         sess = md.session_mask[m]
+        if not md.nS:
+            return "the forum has no slots"
         if not sess:
             return f"no slot in the {mt.session.value} session"
         a, b = md.pa[m], md.pb[m]
@@ -459,7 +470,9 @@ class _Search:
 
     def repair(self, budget: int) -> None:
         """Tabu search with ejections (PartialCol style): put an unplaced meeting in the slot where it
-        displaces the least weight; the displaced ones may not return there for a while."""
+        displaces the least weight; the displaced ones may not return there for a while. Ties go to
+        the ejection that leaves the worst-off participant with fewer unplaced meetings (no company is
+        starved), and so does the choice among equally heavy best schedules."""
         md = self.md
         rng = self.rng
         nS = md.nS
@@ -470,7 +483,12 @@ class _Search:
             in_pool[m] = i
         tabu: dict[tuple[int, int], int] = {}
         lost = sum(w[m] for m in pool)
+        uc = [0] * md.nP  # unplaced meetings per participant
+        for m in pool:
+            uc[pa[m]] += 1
+            uc[pb[m]] += 1
         best_lost = lost
+        best_starve = max(uc, default=0)
         best = self.snapshot()
         it = 0
         floor = self._lost_floor()
@@ -483,7 +501,7 @@ class _Search:
             m = pool[rng.randrange(len(pool))]
             a, b = pa[m], pb[m]
             choice: list[tuple[int, int, list[int]]] = []
-            best_cost = None
+            best_cost: tuple[int, int] | None = None
             for s in md.allowed_slots[m]:
                 ej: list[int] = []
                 ok = True
@@ -504,10 +522,12 @@ class _Search:
                 cost = sum(w[x] for x in ej) - w[m]
                 if tabu.get((m, s), 0) > it and lost + cost >= best_lost:
                     continue  # tabu, and no aspiration
-                if best_cost is None or cost < best_cost:
-                    best_cost = cost
+                starve = max((max(uc[pa[x]], uc[pb[x]]) + 1 for x in ej), default=0)
+                key = (cost, starve)
+                if best_cost is None or key < best_cost:
+                    best_cost = key
                     choice = [(s, cost, ej)]
-                elif cost == best_cost:
+                elif key == best_cost:
                     choice.append((s, cost, ej))
             if not choice:
                 continue
@@ -527,18 +547,25 @@ class _Search:
                 pool[i] = last
                 in_pool[last] = i
             in_pool[m] = -1
+            uc[a] -= 1
+            uc[b] -= 1
             tenure = rng.randrange(10) + (6 * len(pool)) // 10 + 1
             for x in ej:
                 in_pool[x] = len(pool)
                 pool.append(x)
+                uc[pa[x]] += 1
+                uc[pb[x]] += 1
                 tabu[(x, s)] = it + tenure
             lost += cost
-            if lost < best_lost:
-                best_lost = lost
-                best = self.snapshot()
-                last_gain = it
+            if lost <= best_lost:
+                starve = max(uc)
+                if lost < best_lost or starve < best_starve:
+                    if lost < best_lost:
+                        last_gain = it
+                    best_lost, best_starve = lost, starve
+                    best = self.snapshot()
         self.iterations += it
-        if lost != best_lost:
+        if lost != best_lost or max(uc, default=0) != best_starve:
             self.restore(best)
         else:
             self._recount()
@@ -638,10 +665,10 @@ class _Search:
                         c2.append(y)
         return c1, c2, ends
 
-    def _shift_run(self, q: int, rnd, drift: bool = False
+    def _shift_run(self, q: int, rnd: Callable[[], float]
                    ) -> tuple[list[tuple[list[int], list[int], int, int]], list[int]] | None:
-        """Shift one run of q's meetings across the gap next to it (or, ``drift``, one slot either way),
-        one Kempe chain per meeting.
+        """Shift one run of q's meetings across the gap next to it, one Kempe chain per meeting: closing
+        a gap often needs several meetings to move together, which single moves reach only uphill.
 
         Applied to the state; returns the steps (to undo) and the participants whose masks may have
         changed, or None (state unchanged) when a step is impossible.
@@ -658,17 +685,6 @@ class _Search:
             length = (~y & (y + 1)).bit_length() - 1
             runs.append((start, start + length - 1))
             x &= ~(((1 << length) - 1) << start)
-        if drift:
-            if not runs:
-                return None
-            run = runs[int(rnd() * len(runs))]
-            off = 1 if rnd() < 0.5 else -1
-            edge = run[1] + 1 if off > 0 else run[0] - 1
-            if edge not in md.slot_at_pos or md.day_of[md.slot_at_pos[edge]] != md.day_of[
-                    md.slot_at_pos[run[0]]]:
-                return None
-            positions = list(range(run[1], run[0] - 1, -1)) if off > 0 else list(range(run[0], run[1] + 1))
-            return self._shift_positions(q, positions, off)
         pairs = [(runs[i], runs[i + 1]) for i in range(len(runs) - 1)
                  if runs[i + 1][0] - runs[i][1] - 1 > 0 and (runs[i + 1][0] - 1) in md.slot_at_pos
                  and runs[i][1] + 1 in md.slot_at_pos
@@ -828,8 +844,10 @@ class _Search:
         log_ratio = math.log(t_lo / t_hi)
         p_aim, p_slot, p_adj = ANNEAL["p_aim"], ANNEAL["p_slot"], ANNEAL["p_adj"]
         k_z = int(ANNEAL["k_z"])
-        p_shift, p_drift = ANNEAL["p_shift"], ANNEAL["p_drift"]
-        wu = int(ANNEAL["w_unp"] * K)
+        p_shift = ANNEAL["p_shift"]
+        # partial schedules only when something is still unplaced: then a meeting may be bumped out
+        # and put back elsewhere; with everything placed, dropping a meeting is never worth it
+        wu = int(ANNEAL["w_unp"] * K) if pool else 0
         p_ins = ANNEAL["p_ins"] if wu else 0.0
         p_out = ANNEAL["p_out"] if wu else 0.0
         p_out += p_ins
@@ -862,12 +880,8 @@ class _Search:
                     break
             if bad and p_shift and rnd() < p_shift:
                 # compound move: shift one run of a participant's meetings across its gap
-                if rnd() < p_drift:
-                    m = movable[int(rnd() * n_mov)]
-                    done = self._shift_run(pa[m] if rnd() < 0.5 else pb[m], rnd, drift=True)
-                else:
-                    q = focus if focus >= 0 and brk[focus] and rnd() < 0.5 else bad[int(rnd() * len(bad))]
-                    done = self._shift_run(q, rnd)
+                q = focus if focus >= 0 and brk[focus] and rnd() < 0.5 else bad[int(rnd() * len(bad))]
+                done = self._shift_run(q, rnd)
                 if done is None:
                     continue
                 steps, touched = done
@@ -909,6 +923,8 @@ class _Search:
                     gone.append(y)
                 if cnt[s2] - len(gone) >= cap:
                     lst = members[s2]
+                    if not lst:
+                        continue  # no tables at all
                     v = lst[int(rnd() * len(lst))]
                     if locked[v] or v in gone:
                         continue
@@ -990,6 +1006,8 @@ class _Search:
                         # swap in a second chain from s2 back to s1 to keep the count: the best of a
                         # few tries (a random one is nearly always harmful when slots are full)
                         lst = members[s2]
+                        if not lst:
+                            continue  # no tables at all
                         fl = bit[s1] | bit[s2]
                         pick = None
                         for _k in range(k_z):
@@ -1084,124 +1102,31 @@ class _Search:
         else:
             self._recount()
 
-    # ----------------------------------------------------------------- exact neighbourhoods
-    def resequence(self, h: int, target: int, *, accept_equal: bool = False) -> int:
-        """Re-seat all movable meetings of participant h onto the slots of ``target`` (a position mask
-        of as many slots), optimally, by one linear assignment.
+    # ----------------------------------------------------------------- exact polish
+    def exact_breaks(self, seconds: float, nodes: int) -> bool | None:
+        """Ask a MILP (HiGHS) for a schedule of the same placed meetings with fewer breaks.
 
-        With h's slots given, each partner's break change depends only on where its own meeting with h
-        goes, so the best seating is an assignment problem (exact, milliseconds). Each target slot gets
-        exactly one of h's meetings, so slot counts change only where h leaves or enters.
-        Returns the change of K * breaks + breaks squared (negative = better); 0 if nothing was done.
-        """
-        md = self.md
-        nS = md.nS
-        K = 1000
-        ms = [m for m in self._mine[h] if self.slot[m] >= 0]
-        if not ms:
-            return 0
-        fixed_mask = self.mask[h]
-        for m in ms:
-            fixed_mask &= ~md.bit[self.slot[m]]
-        if target & fixed_mask:
-            return 0
-        cols = md.slots_of(target)
-        if len(cols) != len(ms):
-            return 0
-        cur = {self.slot[m] for m in ms}
-        for s_ in cols:
-            if s_ not in cur and self.cnt[s_] >= self.cap:
-                return 0
-        big = 10**9
-        cost = np.full((len(ms), len(cols)), float(big))
-        occ, mask, brk, allowed, bit = self.occ, self.mask, self.breaks, md.allowed, md.bit
-        partners = []
-        for i, m in enumerate(ms):
-            q = md.pb[m] if md.pa[m] == h else md.pa[m]
-            partners.append(q)
-            base = mask[q] & ~bit[self.slot[m]]
-            ob = brk[q]
-            for j, s_ in enumerate(cols):
-                if not allowed[m] & bit[s_]:
-                    continue
-                o = occ[q * nS + s_]
-                if o >= 0 and o != m:
-                    continue
-                nb = md.breaks_of(base | bit[s_])
-                cost[i, j] = (nb - ob) * K + nb * nb - ob * ob
-        rows, cidx = linear_sum_assignment(cost)
-        if cost[rows, cidx].max() >= big:
-            return 0
-        new_h = md.breaks_of(fixed_mask | target)
-        delta = int(cost[rows, cidx].sum()) + (new_h - brk[h]) * K + new_h * new_h - brk[h] ** 2
-        moves = {ms[r]: cols[c] for r, c in zip(rows, cidx, strict=True)}
-        if all(self.slot[m] == s_ for m, s_ in moves.items()):
-            return 0
-        if delta > 0 or (delta == 0 and not accept_equal):
-            return 0
-        old = {m: self.slot[m] for m in ms}
-        touched = set(partners) | {h}
-        before = {q: brk[q] for q in touched}
-        for m in ms:
-            self._unplace(m)
-        ok = True
-        placed = []
-        for m, s_ in moves.items():
-            if self._try_place(m, s_):
-                placed.append(m)
-            else:
-                ok = False
-                break
-        if ok:
-            real = 0
-            for q in touched:
-                nb = md.breaks_of(mask[q])
-                real += (nb - before[q]) * K + nb * nb - before[q] ** 2
-            ok = real <= 0 and (real < 0 or accept_equal)
-            delta = real
-        if not ok:
-            for m in placed:
-                self._unplace(m)
-            for m, s_ in old.items():
-                if not self._try_place(m, s_):
-                    raise AssertionError("could not undo a resequencing")
-            return 0
-        for q in touched:
-            nb = md.breaks_of(mask[q])
-            ob = brk[q]
-            brk[q] = nb
-            self.breaks_total += nb - ob
-            self.sq_total += nb * nb - ob * ob
-        return delta
-
-    def reoptimise(self, free: Sequence[int], *, node_limit: int = 2_000, seconds: float = 2.0) -> bool:
-        """Re-place the meetings ``free`` optimally (min breaks) around the fixed rest, by a small MILP.
-
-        x[m, s] binary for each free meeting and slot it may take; per participant and slot the busy level
-        y = fixed + sum x; "remaining" l[p, s] >= y[p, t] for t >= s (a monotone chain); a break starts
-        at s when g[p, s] >= y[p, s-1] - y[p, s] + l[p, s+1] - 1. l and g can stay continuous: the
-        minimisation pushes them to their 0/1 values once x is integral. Returns True if it improved.
-        Only for the plain table mode (a slot holds up to L meetings).
+        Returns True if it found one (applied), False if it proved there is none (the breaks are then
+        optimal for this set of placed meetings), None if it ran out of time. Locked meetings stay.
+        Runs formulation: x[m, s] binary; a participant's busy level y[p, s] = fixed + sum x; a run starts
+        at s when st[p, s] >= y[p, s] - y[p, s-1]; breaks = runs - days with a meeting (h[p, d] <= sum
+        y). st and h stay continuous: once x is integral the optimum makes them 0/1. The objective is
+        turned into a constraint (breaks <= current - 1) so HiGHS may stop at the first such schedule.
         """
         from scipy.optimize import Bounds, LinearConstraint, milp
         from scipy.sparse import coo_array
 
         md = self.md
         nS = md.nS
-        free = [m for m in free if self.slot[m] >= 0 and not self.locked[m]]
-        if not free or self.matching:
-            return False
+        free = [m for m in range(md.nM) if self.slot[m] >= 0 and not self.locked[m]]
+        before = self.breaks_total
+        if not free or self.matching or before == 0 or seconds <= 0.05:
+            return None
         old = {m: self.slot[m] for m in free}
-        affected = sorted({md.pa[m] for m in free} | {md.pb[m] for m in free})
-        before = sum(self.breaks[p] for p in affected)
-        before_sq = sum(self.breaks[p] ** 2 for p in affected)
-        if before == 0:
-            return False
         for m in free:
             self._unplace(m)
-        # variables
-        xs: list[tuple[int, int]] = []
         occ = self.occ
+        xs: list[tuple[int, int]] = []
         for m in free:
             a, b = md.pa[m], md.pb[m]
             for s in md.allowed_slots[m]:
@@ -1213,17 +1138,15 @@ class _Search:
         vals: list[float] = []
         lo: list[float] = []
         hi: list[float] = []
-        r = 0
 
         def add_row(terms: list[tuple[int, float]], low: float, high: float) -> None:
-            nonlocal r
+            r = len(lo)
             for c, v in terms:
                 rows.append(r)
                 cols.append(c)
                 vals.append(v)
             lo.append(low)
             hi.append(high)
-            r += 1
 
         by_m: dict[int, list[int]] = {m: [] for m in free}
         by_ps: dict[tuple[int, int], list[int]] = {}
@@ -1238,23 +1161,20 @@ class _Search:
         for idx in by_ps.values():
             if len(idx) > 1:
                 add_row([(i, 1.0) for i in idx], 0.0, 1.0)
-        for s_, idx in by_s.items():
-            room = self.cap - self.cnt[s_]
+        for s, idx in by_s.items():
+            room = self.cap - self.cnt[s]
             if len(idx) > room:
                 add_row([(i, 1.0) for i in idx], 0.0, float(room))
-        # Runs formulation: breaks = runs of busy slots - days with a meeting. A run starts at k when
-        # y[k] - y[k-1] = 1: st[k] >= y[k] - y[k-1] (st continuous in [0, 1]; minimisation makes it 0/1).
         nvar = nx
         obj: list[tuple[int, float]] = []
-        const_runs = 0
-        const_days = 0
-        for p in affected:
-            for dm in md.day_masks:
-                day = md.slots_of(dm)
-                const = [1 if occ[p * nS + s_] >= 0 else 0 for s_ in day]
-                xv = [by_ps.get((p, s_), []) for s_ in day]
+        fixed_runs = fixed_days = 0  # runs and meeting days that the locked meetings alone decide
+        days = [md.slots_of(dm) for dm in md.day_masks]
+        for p in range(md.nP):
+            for day in days:
+                const = [1 if occ[p * nS + s] >= 0 else 0 for s in day]
+                xv = [by_ps.get((p, s), []) for s in day]
                 if any(const):
-                    const_days += 1
+                    fixed_days += 1
                 elif any(xv):
                     h = nvar  # 1 if p meets anyone this day
                     nvar += 1
@@ -1268,51 +1188,43 @@ class _Search:
                     if not const[k] and not xv[k]:
                         continue  # never busy here: no run starts
                     if const[k] and (prev_c or not prev_x):
-                        const_runs += 0 if prev_c else 1  # busy before too, or surely a new run
+                        fixed_runs += 0 if prev_c else 1
                         continue
                     st = nvar
                     nvar += 1
                     obj.append((st, 1.0))
                     terms = [(st, 1.0)] + [(i, -1.0) for i in xv[k]] + [(i, 1.0) for i in prev_x]
                     add_row(terms, const[k] - prev_c, math.inf)
+        add_row(obj, -math.inf, before - 1.0 - fixed_runs + fixed_days)
         c = np.zeros(nvar)
         for col, v in obj:
             c[col] = v
-        # ask only for strictly fewer breaks: HiGHS may stop at the first such schedule
-        add_row(obj, -math.inf, before - 1.0 - const_runs + const_days)
         integrality = np.zeros(nvar)
         integrality[:nx] = 1
-        ub = np.ones(nvar)
-        result = None
-        if r:
-            a_mat = coo_array((vals, (rows, cols)), shape=(r, nvar)).tocsr()
-            result = milp(c, integrality=integrality, bounds=Bounds(np.zeros(nvar), ub),
-                          constraints=LinearConstraint(a_mat, np.array(lo), np.array(hi)),
-                          options={"node_limit": node_limit, "time_limit": seconds, "presolve": True,
-                                   "mip_rel_gap": 1.0})
-        self.last_status = None if result is None else (result.status, result.message)
+        a_mat = coo_array((vals, (rows, cols)), shape=(len(lo), nvar)).tocsr()
+        result = milp(c, integrality=integrality, bounds=Bounds(np.zeros(nvar), np.ones(nvar)),
+                      constraints=LinearConstraint(a_mat, np.array(lo), np.array(hi)),
+                      options={"time_limit": seconds, "node_limit": nodes, "presolve": True,
+                               "mip_rel_gap": 1.0})
         new: dict[int, int] = {}
-        if result is not None and result.x is not None:
-            xval = result.x[:nx]
-            for i, (m, s_) in enumerate(xs):
-                if xval[i] > 0.5:
-                    new[m] = s_
-        improved = False
-        if len(new) == len(free):
+        if result.x is not None:
+            for i, (m, s) in enumerate(xs):
+                if result.x[i] > 0.5:
+                    new[m] = s
+        found = len(new) == len(free)
+        for m in free:
+            self._place(m, new[m] if found else old[m])
+        self._recount()
+        if found and self.breaks_total >= before:  # cannot happen; keep the old schedule to be safe
             for m in free:
-                self._place(m, new[m])
-            after = [md.breaks_of(self.mask[p]) for p in affected]
-            after_sq = sum(b * b for b in after)
-            if (sum(after), after_sq) < (before, before_sq):
-                improved = True
-            else:
-                for m in free:
-                    self._unplace(m)
-        if not improved:
+                self._unplace(m)
             for m in free:
                 self._place(m, old[m])
-        self._recount()
-        return improved
+            self._recount()
+            return None
+        if found:
+            return True
+        return False if result.status == 2 else None  # 2: infeasible, i.e. no schedule with fewer
 
     # ----------------------------------------------------------------- result
     def snapshot(self) -> list[int]:
@@ -1439,6 +1351,19 @@ def _improve(search: _Search, time_limit: float) -> None:
     if search.unplaced_weight() > 0:
         search.repair(budget // 3)
     search.anneal(budget - search.iterations, seconds=search.deadline - time.perf_counter())
+    # Small instances: let the MILP try to beat (or prove) the breaks in the time that is left.
+    if not search.timed_out and search.md.nM * search.md.nS <= _EXACT_MAX_CELLS:
+        nodes = max(50, int(time_limit * _EXACT_NODES_PER_SECOND))
+        for _round in range(3):
+            if search.breaks_total == 0:
+                break
+            verdict = search.exact_breaks(search.deadline - time.perf_counter(), nodes)
+            if verdict is False:
+                search.proven = True
+            if not verdict:
+                break
+            # the MILP ignores fairness: a short annealing run evens the breaks out again
+            search.anneal(20_000, seconds=search.deadline - time.perf_counter())
 
 
 def _result(search: _Search, t0: float) -> Solution:
@@ -1462,7 +1387,7 @@ def _result(search: _Search, t0: float) -> Solution:
     breaks = {md.pid[p]: search.breaks[p] for p in range(md.nP) if has_meeting[p]}
     placeable_w = sum(md.w[m] for m in range(md.nM) if m not in search.excluded)
     placed_w = sum(md.w[m] for m in range(md.nM) if search.slot[m] >= 0)
-    optimal = placed_w == placeable_w and search.breaks_total == 0
+    optimal = placed_w == placeable_w and (search.breaks_total == 0 or search.proven)
     return Solution(
         assignments=tuple(assignments),
         unplaced=tuple(unplaced),

@@ -37,7 +37,7 @@ from forum.scheduling.checks import check  # noqa: E402
 from forum.scheduling.dzn import load_dzn  # noqa: E402
 from forum.scheduling.solver import solve  # noqa: E402
 
-DEFAULT_DIR = Path("/work/shared/b2b")
+DEFAULT_DIR = ROOT.parent / "shared" / "b2b"  # ../shared/b2b next to the project
 KINDS = ("original", "fixed020-Forb", "forb0007")
 
 

@@ -119,6 +119,18 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["zone_label"] = zone_label
     app.jinja_env.filters["language_label"] = language_label
+    app.jinja_env.globals["unread_notices"] = _unread_notices
+
+
+def _unread_notices() -> int:
+    """The header's badge on "Meetings": what changed since the company's people last looked."""
+    from flask_login import current_user
+
+    from forum.services.meetings import unread_count
+
+    if not current_user.is_authenticated or not current_user.company_id:
+        return 0
+    return unread_count(current_user.company_id)
 
 
 def _query_args() -> dict[str, str]:

@@ -12,7 +12,7 @@ from forum.forms import attach_service_error
 from forum.meetings import bp
 from forum.meetings.forms import AnswerForm, MeetingRequestForm
 from forum.models import SessionPreference
-from forum.services import agenda, companies, meetings
+from forum.services import agenda, companies, matching, meetings
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 
 
@@ -76,7 +76,9 @@ def request_meeting(partner_id: int) -> str | Response:
                     company=partner.name), "success")
             return redirect(url_for("meetings.overview", company_id=current_user.company_id))
     status = 422 if request.method == "POST" else 200
-    return render_template("meetings/request.html", form=form, partner=partner), status
+    # the reasons the matchmaking gave, to help write the message (None when it did not suggest them)
+    match = matching.match_with(current_user, partner)
+    return render_template("meetings/request.html", form=form, partner=partner, match=match), status
 
 
 def _answer(request_id: int, action) -> Response:

@@ -284,6 +284,12 @@ def notifications_for(actor: User, company_id: int, limit: int = 50) -> list[Not
                                    .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
 
 
+def unread_count(company_id: int) -> int:
+    """Unread notices of a company, for the badge in the header (the caller is one of its people)."""
+    return db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.company_id == company_id, Notification.read_at.is_(None))) or 0
+
+
 def mark_notifications_read(actor: User, company_id: int) -> int:
     company = _acting_for(actor, company_id)
     result = db.session.execute(update(Notification).where(Notification.company_id == company.id,

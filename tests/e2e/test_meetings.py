@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -37,6 +39,9 @@ def test_request_answered_by_the_other_delegation(live_server, browser):
     page.click("form.form-card button[type=submit]")
     page.wait_for_url(re.compile(r"/meetings$"))
 
+    other.goto(live_server + "/")
+    # the header tells the other side on any page that something changed
+    assert int(other.locator("[data-testid=unread-count]").inner_text().split()[0]) >= 1
     other.goto(live_server + "/my/meetings")
     other.wait_for_url(re.compile(r"/meetings$"))
     card = other.locator("section[aria-labelledby=incoming-title] .request-card").first
@@ -73,3 +78,46 @@ def test_meeting_pages_fit_phone_and_pass_axe(live_server, phone_page, email, pa
     assert _small_targets(phone_page) == []
     assert _small_text(phone_page) == []
     assert _serious(phone_page) == []
+
+
+def test_meeting_pages_render_for_screenshots(live_server, browser, tmp_path):
+    """A delegate's Meetings page with a request waiting, and the organizer's agenda and a dry run of the
+    scheduler on the demo forum; FORUM_SCREENSHOT_DIR keeps the PNGs for the README."""
+    out = Path(os.environ.get("FORUM_SCREENSHOT_DIR", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    asking = browser.new_context(viewport={"width": 390, "height": 844})
+    sender = asking.new_page()
+    log_in(sender, live_server, KASHKADARYA)
+    answering = browser.new_context()
+    target = _company_of(answering.new_page(), live_server, ALMATY)
+    answering.close()
+    sender.goto(live_server + target)
+    sender.get_by_role("link", name="Request a meeting").click()
+    sender.fill("#message", "Barrier film for your UHT line: 40 t/month from March. Day one, morning?")
+    sender.click("form.form-card button[type=submit]")
+    sender.wait_for_url(re.compile(r"/meetings$"))
+    for label, viewport in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 800})):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        log_in(page, live_server, ALMATY)
+        page.goto(live_server + "/my/meetings")
+        assert page.locator("section[aria-labelledby=incoming-title] .request-card").count() >= 1
+        page.screenshot(path=str(out / f"meetings-{label}.png"))
+        context.close()
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        log_in(page, live_server, DEMO_ORGANIZER)
+        page.goto(live_server + "/organizer/agenda")
+        page.screenshot(path=str(out / f"organizer-agenda-{label}.png"))
+        page.check("input[name=dry_run]")
+        page.get_by_role("button", name="Schedule accepted meetings").click()
+        page.wait_for_load_state()
+        assert "placed" in page.locator("main").inner_text()
+        page.screenshot(path=str(out / f"organizer-schedule-{label}.png"))
+        context.close()
+    # withdraw again, for the other tests on this server
+    sender.reload()
+    sender.locator("section[aria-labelledby=outgoing-title] .request-card").first.get_by_role(
+        "button", name="Withdraw the request").click()
+    sender.wait_for_load_state()
+    asking.close()

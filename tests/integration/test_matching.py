@@ -287,6 +287,15 @@ def test_company_page_says_why_you_match(client, login_as, forum_pair):
     assert "Why you match" not in own
 
 
+def test_request_form_repeats_why_you_match(client, login_as, forum_pair):
+    login_as(forum_pair["user"])
+    client.get(f"/companies/{forum_pair['dairy']}/matches")  # the list is computed when first read
+    form = html.unescape(client.get(f"/companies/{forum_pair['film']}/request-meeting").get_data(as_text=True))
+    assert "Why you match" in form and "You need" in form
+    hotel = html.unescape(client.get(f"/companies/{forum_pair['hotel']}/request-meeting").get_data(as_text=True))
+    assert "Why you match" not in hotel  # not suggested: nothing invented
+
+
 # --- empty states and odd profiles -----------------------------------------------------------------
 
 

@@ -130,6 +130,24 @@ def test_notifications_marked_read(client, login_as, two, app):
     assert 'class="unread"' not in page
 
 
+def unread_badge(page: str) -> str | None:
+    import re
+
+    found = re.search(r'data-testid="unread-count">(\d+)<span class="visually-hidden"> ([^<]+)</span>', page)
+    return f"{found[1]} {found[2]}" if found else None
+
+
+def test_header_counts_unread_notices_on_every_page(client, login_as, two):
+    login_as(two["a_user"])
+    client.post(f"/companies/{two['b']}/request-meeting", data={})
+    assert unread_badge(client.get("/companies/").get_data(as_text=True)) is None  # the requester: nothing new
+    client.post("/logout")
+    login_as(two["b_user"])
+    assert unread_badge(client.get("/companies/").get_data(as_text=True)) == "1 unread notice"
+    client.post(f"/companies/{two['b']}/notifications/read")
+    assert unread_badge(client.get("/").get_data(as_text=True)) is None
+
+
 @pytest.fixture
 def slots(app: Flask, two) -> list[int]:
     from datetime import date, time

@@ -1357,7 +1357,11 @@ def _improve(search: _Search, time_limit: float) -> None:
         for _round in range(3):
             if search.breaks_total == 0:
                 break
-            verdict = search.exact_breaks(search.deadline - time.perf_counter(), nodes)
+            left = search.deadline - time.perf_counter()
+            if left < 0.5:
+                break
+            # HiGHS checks its clock between nodes, and a node on these models can take a while
+            verdict = search.exact_breaks(0.8 * left, nodes)
             if verdict is False:
                 search.proven = True
             if not verdict:

@@ -11,6 +11,7 @@ from forum.models.matching import (
 )
 from forum.models.meeting import (
     OPEN_STATUSES,
+    AgendaChange,
     CompanyUnavailability,
     ForumBreak,
     ForumSession,
@@ -28,6 +29,7 @@ from forum.models.types import utcnow
 from forum.models.user import Role, User
 
 __all__ = [
+    "AgendaChange",
     "OPEN_STATUSES",
     "CompanyUnavailability",
     "ForumBreak",

@@ -85,6 +85,9 @@ class Company(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="")
     # Opted out: listed for the record but never recommended or offered meetings.
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An organizer deactivates a company that withdrew: it leaves the directory, the matches and the
+    # agenda, but its history (requests, meetings) stays for the report.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on every profile change; recommendations are cached against it.
     profile_version: Mapped[int] = mapped_column(Integer, default=1)
     # Case-folded text for the directory search: SQLite's lower() only knows ASCII,

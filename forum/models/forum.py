@@ -38,6 +38,11 @@ class Forum(db.Model):
     # None: no cap.
     max_meetings_per_company: Mapped[int | None] = mapped_column(Integer)
     max_pending_per_company: Mapped[int | None] = mapped_column(Integer)
+    # Bumped by every change to the agenda: a form carries the version it was shown, so that two
+    # organizers editing at once cannot overwrite each other unseen (optimistic locking).
+    agenda_version: Mapped[int] = mapped_column(Integer, default=0)
+    # None until the organizers publish; participants see the agenda only once it is published.
+    agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -217,3 +217,23 @@ class OutboxEmail(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class AgendaChange(db.Model):
+    """One organizer action on the agenda (a scheduler run, a move, a swap, a lock, an added meeting,
+    a publish), with what is needed to undo it: the state of every scheduled meeting it touched
+    before the change (``before``: a list of {request_id, slot_id, table_id, locked}, slot None when
+    the meeting was not scheduled)."""
+
+    __tablename__ = "agenda_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # Data to word the change in the reader's language at display time.
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    before: Mapped[list] = mapped_column(JSON, default=list)
+    # The agenda version this change produced.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

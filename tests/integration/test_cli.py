@@ -27,7 +27,7 @@ from tests.integration.fresh_database import dispose, empty_database, make_app
 PG_URL_SET = bool(os.environ.get("FORUM_TEST_DATABASE_URL"))
 DEMO_ACCOUNTS = 1 + len(demo.DEMO_PARTICIPANTS)
 PASSWORD = "caravan-silk-road-7"
-TABLES = ["alembic_version", "company", "company_sector", "company_unavailability", "delegation", "forum",
+TABLES = ["agenda_change", "alembic_version", "company", "company_sector", "company_unavailability", "delegation", "forum",
           "forum_break", "forum_session", "match_dismissal", "match_state", "match_suggestion", "matching_settings",
           "meeting_request", "meeting_seat", "notification", "outbox_email", "scheduled_meeting", "sector",
           "sector_affinity", "slot", "user_account", "venue_table"]

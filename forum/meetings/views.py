@@ -12,7 +12,7 @@ from forum.forms import attach_service_error
 from forum.meetings import bp
 from forum.meetings.forms import AnswerForm, MeetingRequestForm
 from forum.models import SessionPreference
-from forum.services import agenda, companies, matching, meetings
+from forum.services import agenda, agenda_builder, companies, matching, meetings
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 
 
@@ -46,8 +46,10 @@ def overview(company_id: int) -> str:
         abort(403)
     except NotFound:
         abort(404)
+    # None until the organizers publish: participants never see a draft.
+    schedule = agenda_builder.published_agenda_for(company.id)
     return render_template("meetings/overview.html", company=company, lists=lists, notices=notices,
-                           answer_form=AnswerForm())
+                           answer_form=AnswerForm(), schedule=schedule)
 
 
 @bp.route("/companies/<int:partner_id>/request-meeting", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from forum.auth.access import role_required
@@ -12,7 +13,7 @@ from forum.forms import attach_service_error
 from forum.matching import CrossDelegation
 from forum.organizer import bp
 from forum.organizer.forms import AgendaSettingsForm, MatchingSettingsForm, RunSchedulerForm
-from forum.services import agenda, matching, scheduling, taxonomy
+from forum.services import agenda, agenda_builder, matching, scheduling, taxonomy
 from forum.services.errors import ServiceError
 from forum.services.forums import current_forum
 
@@ -134,7 +135,10 @@ def run_scheduler() -> str | Response:
             flash(" ".join(str(e) for e in errors), "error")
         return redirect(url_for("organizer.agenda_settings"))
     try:
-        report = scheduling.schedule(dry_run=form.dry_run.data, time_limit=form.time_limit.data)
+        if form.dry_run.data:
+            report = scheduling.schedule(dry_run=True, time_limit=form.time_limit.data)
+        else:  # recorded in the agenda's history, so that the builder can undo it
+            report = agenda_builder.run_scheduler(current_user, None, time_limit=form.time_limit.data)
     except ServiceError as exc:
         flash(exc.message, "error")
         return redirect(url_for("organizer.agenda_settings"))

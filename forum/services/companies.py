@@ -173,7 +173,9 @@ class DirectoryQuery:
 
 def search_directory(query: DirectoryQuery, per_page: int) -> Pagination:
     """The public company directory: every word of the text must appear somewhere in the profile."""
-    stmt = select(Company).options(selectinload(Company.sectors)).order_by(Company.name_key, Company.id)
+    # Deactivated companies withdrew from the forum: organizers still see them in their own list.
+    stmt = (select(Company).where(Company.active.is_(True)).options(selectinload(Company.sectors))
+            .order_by(Company.name_key, Company.id))
     for word in query.text.casefold().split()[:10]:
         stmt = stmt.where(Company.search_text.contains(word, autoescape=True))
     if query.delegation_id:

@@ -27,6 +27,7 @@ from forum.models.forum import COUNTRY_MAX, DELEGATION_NAME_MAX
 from forum.services import matching, taxonomy
 from forum.services.companies import CompanyProfile, apply_profile, find_by_name
 from forum.services.errors import ServiceError
+from forum.services.exports import restore
 from forum.validation import check_length, clean_email, clean_text, clean_website
 
 REQUIRED_COLUMNS = ("name", "delegation", "country", "city", "sectors", "offers", "needs")
@@ -220,7 +221,9 @@ def import_companies_csv(data: bytes, update_existing: bool = True) -> ImportRes
             result.errors.append(RowError(line, message))
             continue
         try:
-            delegation_name, profile = _parse_row(dict(zip(header, cells, strict=True)), delegations, sectors)
+            # Our own exports write '-… for a cell starting with "-" (formula injection); read it back as -….
+            values = dict(zip(header, (restore(cell) for cell in cells), strict=True))
+            delegation_name, profile = _parse_row(values, delegations, sectors)
         except ValueError as exc:
             result.errors.append(RowError(line, str(exc)))
             continue

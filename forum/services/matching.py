@@ -205,12 +205,13 @@ class MatchingStatistics:
 
 def statistics() -> MatchingStatistics:
     settings = get_settings()
-    companies = db.session.scalar(select(func.count()).select_from(Company).where(Company.opted_out.is_(False)))
+    companies = db.session.scalar(select(func.count()).select_from(Company).where(Company.opted_out.is_(False),
+                                                                         Company.active.is_(True)))
     with_matches = db.session.scalar(select(func.count(func.distinct(MatchSuggestion.company_id))))
     stale = db.session.scalar(
         select(func.count()).select_from(Company)
         .outerjoin(MatchState, MatchState.company_id == Company.id)
-        .where(Company.opted_out.is_(False), or_(
+        .where(Company.opted_out.is_(False), Company.active.is_(True), or_(
             MatchState.company_id.is_(None),
             MatchState.generation != settings.generation,
             MatchState.profile_version != Company.profile_version,
@@ -243,7 +244,7 @@ def load_profiles() -> list[Profile]:
 
 def _snapshot() -> _Snapshot:
     companies = list(db.session.scalars(
-        select(Company).where(Company.opted_out.is_(False))
+        select(Company).where(Company.opted_out.is_(False), Company.active.is_(True))
         .options(selectinload(Company.sectors)).order_by(Company.id)
     ))
     return _Snapshot([to_profile(c) for c in companies], {c.id: c.profile_version for c in companies})
@@ -301,8 +302,9 @@ def recompute_all() -> RecomputeSummary:
 
 
 def profile_before_change(company: Company) -> Profile | None:
-    """What matching knew of a company before a change; None when it took no part (new, opted out)."""
-    if company.id is None or company.opted_out:
+    """What matching knew of a company before a change; None when it took no part (new, opted out,
+    deactivated)."""
+    if company.id is None or company.opted_out or not company.active:
         return None
     return to_profile(company)
 
@@ -433,7 +435,7 @@ def reason_to_json(reason: Reason) -> dict:
 
 def ensure_fresh(company: Company) -> None:
     """Recompute a company's own list when it was computed from an older profile or settings."""
-    if company.opted_out:
+    if company.opted_out or not company.active:
         return
     state = db.session.get(MatchState, company.id)
     generation = get_settings().generation
@@ -475,7 +477,7 @@ def match_list(actor: User, company_id: int, sector_id: int | None = None,
         Match(partner=row.partner, rank=row.rank, score=row.score,
               reasons=[describe(r, labels) for r in row.reasons], data=row.reasons)
         for row in rows
-        if not row.partner.opted_out
+        if not row.partner.opted_out and row.partner.active
         and (not sector_id or any(s.id == sector_id for s in row.partner.sectors))
         and (not delegation_id or row.partner.delegation_id == delegation_id)
     ]
@@ -494,7 +496,7 @@ def match_with(actor: User, partner: Company) -> Match | None:
     if not company_id or company_id == partner.id:
         return None
     row = db.session.get(MatchSuggestion, (company_id, partner.id))
-    if row is None or partner.opted_out:
+    if row is None or partner.opted_out or not partner.active:
         return None
     labels = sector_labels()
     return Match(partner=partner, rank=row.rank, score=row.score,
@@ -562,7 +564,7 @@ def find_company(reference: str) -> Company:
 
 def recommendations(company: Company, top: int) -> list[dict]:
     """The company's top recommendations as plain data: what `flask recommend --json` prints."""
-    if company.opted_out:
+    if company.opted_out or not company.active:
         return []
     ensure_fresh(company)
     if top <= stored_count():

@@ -101,6 +101,9 @@ def request_meeting(actor: User, from_company_id: int, to_company_id: int, messa
         raise NotFound(_("That company no longer exists.")) from None
     if recipient.id == requester.id:
         raise ServiceError(_("A company cannot request a meeting with itself."))
+    if not (recipient.active and requester.active):
+        raise ServiceError(_("%(company)s no longer takes part in the forum.",
+                             company=(requester if not requester.active else recipient).name))
     if recipient.opted_out or requester.opted_out:
         raise ServiceError(_("%(company)s is not taking part in matchmaking at the moment.",
                              company=(recipient if recipient.opted_out else requester).name))
@@ -240,6 +243,12 @@ _SUBJECTS = {
     "request_declined": lambda d: _("%(company)s declined your meeting request", company=d["other"]),
     "request_cancelled": lambda d: _("%(company)s cancelled a meeting", company=d["other"]),
     "request_expired": lambda d: _("Your request to %(company)s expired without an answer", company=d["other"]),
+    # Changes to the published agenda (forum/services/agenda_builder.py).
+    "meeting_scheduled": lambda d: _("Your meeting with %(company)s is now on the agenda: see its time and table",
+                                     company=d["other"]),
+    "meeting_moved": lambda d: _("Your meeting with %(company)s moved: see its new time and table",
+                                 company=d["other"]),
+    "meeting_unscheduled": lambda d: _("Your meeting with %(company)s was taken off the agenda", company=d["other"]),
 }
 
 

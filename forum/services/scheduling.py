@@ -8,7 +8,7 @@ unlocked part of the agenda in one transaction.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -53,6 +53,8 @@ class Loaded:
     requests: dict[int, MeetingRequest]
     slots: list[Slot]
     tables: list[VenueTable]
+    # Accepted requests left out because a side was deactivated: reported unplaced, never scheduled.
+    withdrawn: list[MeetingRequest] = field(default_factory=list)
 
 
 def load_instance() -> Loaded:
@@ -62,6 +64,9 @@ def load_instance() -> Loaded:
         .options(selectinload(MeetingRequest.requester).selectinload(Company.delegation),
                  selectinload(MeetingRequest.recipient).selectinload(Company.delegation))
         .order_by(MeetingRequest.id))}
+    withdrawn = [r for r in requests.values() if not (r.requester.active and r.recipient.active)]
+    for r in withdrawn:
+        del requests[r.id]
     slots = list(db.session.scalars(select(Slot).options(selectinload(Slot.session)).order_by(Slot.starts_at)))
     tables = list(db.session.scalars(select(VenueTable).options(selectinload(VenueTable.reserved_for))
                                      .order_by(VenueTable.number)))
@@ -107,7 +112,7 @@ def load_instance() -> Loaded:
         unavailable={c: frozenset(s) for c, s in unavailable.items()},
         locks=locks,
     )
-    return Loaded(instance, requests, slots, tables)
+    return Loaded(instance, requests, slots, tables, withdrawn)
 
 
 @dataclass
@@ -148,7 +153,8 @@ def schedule(*, dry_run: bool = False, time_limit: float = 10.0, seed: int = 0) 
                              problem=violations[0].detail))
     report = ScheduleReport(
         placed=solution.placed,
-        unplaced=[UnplacedMeeting(loaded.requests[u.meeting_id], reason_text(u.reason)) for u in solution.unplaced],
+        unplaced=[UnplacedMeeting(loaded.requests[u.meeting_id], reason_text(u.reason)) for u in solution.unplaced]
+        + [UnplacedMeeting(r, _("the company was deactivated")) for r in loaded.withdrawn],
         breaks_total=solution.breaks_total, fairness_spread=solution.fairness_spread,
         seconds=solution.seconds, dry_run=dry_run)
     if dry_run:

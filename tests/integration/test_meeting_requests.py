@@ -69,6 +69,19 @@ def test_self_and_duplicate_requests_refused(app, pair):
         assert count(MeetingRequest) == 1
 
 
+def test_no_requests_to_or_from_a_deactivated_company(app, pair):
+    from forum.models import Company
+
+    with app.app_context():
+        db.session.get(Company, pair["film"]).active = False
+        db.session.commit()
+        with pytest.raises(ServiceError, match="Qarshi Film no longer takes part in the forum"):
+            meetings.request_meeting(user(pair["dairy_user"]), pair["dairy"], pair["film"])
+        with pytest.raises(ServiceError, match="Qarshi Film no longer takes part in the forum"):
+            meetings.request_meeting(user(pair["film_user"]), pair["film"], pair["dairy"])
+        assert count(MeetingRequest) == 0
+
+
 def test_answer_on_request_no_longer_pending_refused(app, pair):
     with app.app_context():
         request = meetings.request_meeting(user(pair["dairy_user"]), pair["dairy"], pair["film"])

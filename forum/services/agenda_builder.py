@@ -552,6 +552,9 @@ def publish(actor: User, expected_version: int | None) -> AgendaChange:
         previous = forum.agenda_published_at
         forum.agenda_published_at = utcnow()
         change = _record(forum, actor, "publish", {"previous": previous.isoformat() if previous else None}, [])
+        if previous is None:
+            # the moment the agenda appears: every company hears of each of its meetings
+            _notify_moved(forum, {}, _placements())
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -9,7 +9,8 @@ two companies of every meeting whose time or table changed are told, in-app and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -290,10 +291,25 @@ def _notify_moved(forum: Forum, before: dict[int, Placement], after: dict[int, P
     return len(changed)
 
 
+@contextmanager
+def _agenda_write() -> Iterator[None]:
+    """One agenda change, one transaction: committed whole or rolled back whole. A unique index that
+    refuses the write (another organizer took the cell or the seat meanwhile) becomes a message."""
+    try:
+        yield
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_("The agenda changed at the same moment; nothing was saved. Try again.")) from None
+    except Exception:
+        db.session.rollback()
+        raise
+
+
 def _commit_change(actor: User | None, kind: str, data: dict, changes: dict[int, Placement],
                    expected_version: int | None, validate: bool = True) -> AgendaChange:
     """Check the version and the rules, write, record and notify: all or nothing."""
-    try:
+    with _agenda_write():
         forum = _forum()
         _check_version(forum, expected_version)
         current = _placements()
@@ -305,13 +321,6 @@ def _commit_change(actor: User | None, kind: str, data: dict, changes: dict[int,
         _write(changes)
         change = _record(forum, actor, kind, data, [_state(rid, current.get(rid)) for rid in changes])
         _notify_moved(forum, current, {**current, **changes})
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(_("The agenda changed at the same moment; nothing was saved. Try again.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return change
 
 
@@ -440,7 +449,7 @@ def add_meeting(actor: User, company_a: int, company_b: int, slot_id: int | None
                            field="company_b")
     low, high = sorted((a.id, b.id))
     now = utcnow()
-    try:
+    with _agenda_write():
         forum = _forum()
         _check_version(forum, expected_version)
         request = MeetingRequest(requester_id=a.id, recipient_id=b.id, pair_low=low, pair_high=high,
@@ -459,13 +468,6 @@ def add_meeting(actor: User, company_a: int, company_b: int, slot_id: int | None
                                                  **(where or {})},
                          [_state(request.id, None)])
         _notify_moved(forum, current, {**current, **changes})
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(_("The agenda changed at the same moment; nothing was saved. Try again.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return change
 
 
@@ -476,7 +478,7 @@ def run_scheduler(actor: User | None, expected_version: int | None, time_limit: 
     _check_version(forum, expected_version)
     before = _placements()
     report = scheduling.schedule(time_limit=time_limit)  # commits the new agenda itself
-    try:
+    with _agenda_write():
         forum = _forum()
         after = _placements()
         touched = set(before) | set(after)
@@ -484,10 +486,6 @@ def run_scheduler(actor: User | None, expected_version: int | None, time_limit: 
                 {"placed": report.placed, "unplaced": {str(u.request.id): _unplaced_value(u) for u in report.unplaced}},
                 [_state(rid, before.get(rid)) for rid in sorted(touched)])
         _notify_moved(forum, before, after)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return report
 
 
@@ -501,7 +499,7 @@ def _unplaced_value(u: scheduling.UnplacedMeeting) -> str:
 
 def undo_last(actor: User, expected_version: int | None) -> AgendaChange:
     """Undo the latest change not undone yet (undos themselves are not undone: undo again goes further back)."""
-    try:
+    with _agenda_write():
         forum = _forum()
         _check_version(forum, expected_version)
         last = db.session.scalar(select(AgendaChange).where(AgendaChange.undone_at.is_(None),
@@ -532,19 +530,12 @@ def undo_last(actor: User, expected_version: int | None) -> AgendaChange:
         change = _record(forum, actor, "undo", {"what": describe_change(last), "change_id": last.id},
                          [_state(rid, current.get(rid)) for rid in restore])
         _notify_moved(forum, current, {**current, **restore})
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(_("The agenda changed at the same moment; nothing was saved. Try again.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return change
 
 
 def publish(actor: User, expected_version: int | None) -> AgendaChange:
     """Show the agenda to the participants; from now on every change is announced to the companies."""
-    try:
+    with _agenda_write():
         forum = _forum()
         _check_version(forum, expected_version)
         if not db.session.scalar(select(func.count()).select_from(ScheduledMeeting)):
@@ -555,10 +546,6 @@ def publish(actor: User, expected_version: int | None) -> AgendaChange:
         if previous is None:
             # the moment the agenda appears: every company hears of each of its meetings
             _notify_moved(forum, {}, _placements())
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return change
 
 

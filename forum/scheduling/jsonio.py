@@ -22,7 +22,7 @@ malformed value raises :class:`InstanceError` naming the offending field (``meet
 Solution JSON (``solution_to_json``)::
 
     {"placed": int, "unplaced": int, "breaks_total": int, "seconds": float, "fairness_spread": int,
-     "placed_weight": int, "optimal": bool,
+     "placed_weight": int, "optimal": bool, "clock_bound": bool,
      "meetings": [{"id": <1-based position in input order>, "slot": <1-based or null>, "table": <1-based or null>}],
      "unplaced_reasons": [{"id": <position>, "meeting_id": <caller id>, "reason": "no_table", "detail": "..."}]}
 """
@@ -324,6 +324,7 @@ def solution_to_json(instance: Instance, solution: Solution, input_order_ids: Se
         "fairness_spread": solution.fairness_spread,
         "placed_weight": sum(weights.get(a.meeting_id, 0) for a in solution.assignments),
         "optimal": solution.optimal,
+        "clock_bound": solution.clock_bound,
         "meetings": meetings,
         "unplaced_reasons": [
             {"id": position.get(u.meeting_id), "meeting_id": u.meeting_id, "reason": u.reason.value, "detail": u.detail}

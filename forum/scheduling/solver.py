@@ -32,9 +32,11 @@ move is accepted only if the slot still has a table for everyone. Concrete table
 the end, per slot, by an assignment that prefers the table a participant sat at in the previous slot.
 
 Determinism: randomness only through ``random.Random(seed)``; the search runs for a fixed number of
-iterations (``time_limit`` x a planned rate, not read from the clock). The clock is only an upper
-bound, checked every few hundred iterations (then the cooling is compressed so the search still ends
-cold); results reproduce for a seed whenever the limit is not reached.
+iterations (``iterations``, by default ``time_limit`` x a planned rate, not read from the clock) and
+the MILP polish for a fixed number of nodes. The clock is only an upper bound, checked every few
+hundred iterations (when it runs ahead of the budget the cooling is compressed so the search still
+ends cold). Whenever the clock had a say, ``Solution.clock_bound`` is set; otherwise the result
+reproduces for a seed on any machine.
 """
 
 from __future__ import annotations
@@ -872,7 +874,12 @@ class _Search:
                 if now > self.deadline:
                     self.timed_out = True
                     break
-                frac = max(it / budget, (now - t_start) / span_t)
+                frac = it / budget
+                clock_frac = (now - t_start) / span_t
+                if clock_frac > frac:
+                    # a slow machine: the clock, not the budget, now sets the cooling
+                    self.timed_out = True
+                    frac = clock_frac
                 if frac >= 1.0:
                     break
                 temp = t_hi * exp(log_ratio * frac)
@@ -1202,10 +1209,13 @@ class _Search:
         integrality = np.zeros(nvar)
         integrality[:nx] = 1
         a_mat = coo_array((vals, (rows, cols)), shape=(len(lo), nvar)).tocsr()
+        t_milp = time.perf_counter()
         result = milp(c, integrality=integrality, bounds=Bounds(np.zeros(nvar), np.ones(nvar)),
                       constraints=LinearConstraint(a_mat, np.array(lo), np.array(hi)),
                       options={"time_limit": seconds, "node_limit": nodes, "presolve": True,
                                "mip_rel_gap": 1.0})
+        if result.status == 1 and time.perf_counter() - t_milp >= 0.95 * seconds:
+            self.timed_out = True  # HiGHS stopped on its clock, not on the node budget
         new: dict[int, int] = {}
         if result.x is not None:
             for i, (m, s) in enumerate(xs):
@@ -1326,11 +1336,13 @@ class _Search:
                 "already has a meeting the schedule could not move")
 
 
-def solve(instance: Instance, *, time_limit: float = 10.0, seed: int = 0) -> Solution:
+def solve(instance: Instance, *, time_limit: float = 10.0, seed: int = 0,
+          iterations: int | None = None) -> Solution:
     """Schedule the instance's meetings into slots and tables.
 
-    Deterministic for a given ``seed`` as long as the time limit is not reached; the time limit is an
-    upper bound on the search, not a target.
+    ``iterations`` is the search budget (default: ``time_limit`` x a planned rate). Deterministic for a
+    given ``seed`` and budget as long as the time limit does not cut the search (``clock_bound`` tells);
+    the time limit is an upper bound on the search, not a target.
     """
     t0 = time.perf_counter()
     model = _Model(instance)
@@ -1341,24 +1353,27 @@ def solve(instance: Instance, *, time_limit: float = 10.0, seed: int = 0) -> Sol
     search.place_locks()
     search.greedy()
     search._recount()
-    _improve(search, time_limit)
+    if iterations is None:
+        iterations = int(time_limit * _ITERS_PER_SECOND)
+    _improve(search, iterations)
     return _result(search, t0)
 
 
-def _improve(search: _Search, time_limit: float) -> None:
+def _improve(search: _Search, iterations: int) -> None:
     """Repair (placed weight), then anneal (breaks); budgets in iterations, the clock only caps them."""
-    budget = max(2_000, int(time_limit * _ITERS_PER_SECOND))
+    budget = max(2_000, iterations)
     if search.unplaced_weight() > 0:
         search.repair(budget // 3)
     search.anneal(budget - search.iterations, seconds=search.deadline - time.perf_counter())
     # Small instances: let the MILP try to beat (or prove) the breaks in the time that is left.
     if not search.timed_out and search.md.nM * search.md.nS <= _EXACT_MAX_CELLS:
-        nodes = max(50, int(time_limit * _EXACT_NODES_PER_SECOND))
+        nodes = max(50, budget * _EXACT_NODES_PER_SECOND // _ITERS_PER_SECOND)
         for _round in range(3):
             if search.breaks_total == 0:
                 break
             left = search.deadline - time.perf_counter()
             if left < 0.5:
+                search.timed_out = True  # the budget would have polished further
                 break
             # HiGHS checks its clock between nodes, and a node on these models can take a while
             verdict = search.exact_breaks(0.8 * left, nodes)
@@ -1399,5 +1414,6 @@ def _result(search: _Search, t0: float) -> Solution:
         breaks=breaks,
         seconds=time.perf_counter() - t0,
         optimal=optimal,
+        clock_bound=search.timed_out,
     )
 

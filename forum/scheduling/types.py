@@ -107,6 +107,9 @@ class Solution:
     breaks: Mapping[int, int]  # participant id -> breaks
     seconds: float
     optimal: bool = False  # proven optimal (the exact solver, or a bound that is met)
+    # the clock, not the planned search budget, decided where the search stopped: the result may then
+    # differ between two runs with the same seed
+    clock_bound: bool = False
 
     @property
     def placed(self) -> int:

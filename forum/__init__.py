@@ -90,6 +90,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from forum.agenda import bp as agenda_bp
     from forum.auth import bp as auth_bp
     from forum.companies import bp as companies_bp
     from forum.main import bp as main_bp
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(companies_bp)
     app.register_blueprint(organizer_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(agenda_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -74,9 +74,10 @@ def init_db() -> None:
               help="With --serve: the port to listen on.")
 @with_appcontext
 def demo_command(serve: bool, host: str, port: int) -> None:
-    """Load the "Kashkadarya Invest-2024" demo forum. Running it again changes nothing."""
+    """Load the "Kashkadarya Invest-2024" demo forum with its published agenda. Running it again changes
+    nothing."""
     upgrade()
-    summary = demo.load_demo_forum()
+    summary = demo.load_demo_forum(published_agenda=True)
     click.echo(_(
         "Demo forum “%(forum)s”: %(companies)d demo companies (%(created)d new), %(users)d demo accounts.",
         forum=summary.forum_name, companies=summary.companies, created=summary.created, users=summary.users,

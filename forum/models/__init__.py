@@ -25,10 +25,26 @@ from forum.models.meeting import (
     Slot,
     VenueTable,
 )
+from forum.models.outcome import (
+    VALUE_USD_MAX,
+    AttendanceStatus,
+    CalendarFeed,
+    CheckInMethod,
+    DealOutcome,
+    MeetingAttendance,
+    MeetingFeedback,
+)
 from forum.models.types import utcnow
 from forum.models.user import Role, User
 
 __all__ = [
+    "VALUE_USD_MAX",
+    "AttendanceStatus",
+    "CalendarFeed",
+    "CheckInMethod",
+    "DealOutcome",
+    "MeetingAttendance",
+    "MeetingFeedback",
     "AgendaChange",
     "OPEN_STATUSES",
     "CompanyUnavailability",

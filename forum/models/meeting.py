@@ -85,6 +85,9 @@ class MeetingRequest(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on every change; an update names the version it read (optimistic locking).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The calendar's SEQUENCE for this meeting: bumped whenever its published time or table changes,
+    # so that subscribed phone calendars replace the old event instead of keeping both.
+    agenda_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     requester: Mapped[Company] = relationship(foreign_keys=[requester_id])
     recipient: Mapped[Company] = relationship(foreign_keys=[recipient_id])

@@ -44,7 +44,10 @@ class DemoSummary:
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
-def load_demo_forum() -> DemoSummary:
+def load_demo_forum(published_agenda: bool = False) -> DemoSummary:
+    """Load the demo forum. With ``published_agenda``, as ``flask demo`` does, the demo logins' companies
+    also get accepted meetings, and the agenda is scheduled and published, so "My agenda" has something
+    to show; tests that walk the organizer through publishing start from the unpublished forum."""
     taxonomy.ensure_default_sectors()
     db.session.flush()
     matching.ensure_default_affinity()
@@ -89,7 +92,7 @@ def load_demo_forum() -> DemoSummary:
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
     db.session.commit()
-    _demo_agenda(forum, logins)
+    _demo_agenda(forum, logins, published_agenda)
     return DemoSummary(
         forum_name=forum.name,
         companies=result.created + result.updated + result.unchanged,
@@ -99,9 +102,12 @@ def load_demo_forum() -> DemoSummary:
     )
 
 
-def _demo_agenda(forum, logins: list[tuple[str, str]]) -> None:
+def _demo_agenda(forum, logins: list[tuple[str, str]], publish: bool) -> None:
     """Two days of sessions, 30 tables, and accepted requests between well-matched demo companies, so that
-    the scheduler has something to place. Only on a forum that has no slots and no requests yet."""
+    the scheduler has something to place. Only on a forum that has no slots and no requests yet.
+
+    With ``publish``, the demo logins' companies accept their three best matches too (the rest of their
+    list stays open for trying the request flow), and the agenda is scheduled and published."""
     if agenda.slot_count() or db.session.scalar(select(func.count()).select_from(MeetingRequest)):
         return
     days = [forum.starts_on + timedelta(days=i) for i in range((forum.ends_on - forum.starts_on).days + 1)]
@@ -116,7 +122,7 @@ def _demo_agenda(forum, logins: list[tuple[str, str]]) -> None:
     for suggestion in db.session.scalars(select(MatchSuggestion).where(MatchSuggestion.rank <= 3)
                                          .order_by(MatchSuggestion.company_id, MatchSuggestion.rank)):
         pair = frozenset((suggestion.company_id, suggestion.partner_id))
-        if pair & keep_clear or pair in taken:
+        if (pair & keep_clear and not (publish and suggestion.company_id in keep_clear)) or pair in taken:
             continue
         taken.add(pair)
         low, high = sorted(pair)
@@ -124,3 +130,9 @@ def _demo_agenda(forum, logins: list[tuple[str, str]]) -> None:
                                       pair_low=low, pair_high=high, status=RequestStatus.ACCEPTED,
                                       message="Demo: accepted from the match list."))
     db.session.commit()
+    if publish:
+        from forum.services import agenda_builder
+
+        organizer = find_user_by_email(DEMO_ORGANIZER)
+        agenda_builder.run_scheduler(organizer, None, time_limit=3.0)
+        agenda_builder.publish(organizer, None)

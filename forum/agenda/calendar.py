@@ -1,0 +1,1 @@
+"""calendar routes of the agenda blueprint (filled in by the delegate agenda work)."""

@@ -1,0 +1,1 @@
+"""outcomes routes of the agenda blueprint (filled in by the delegate agenda work)."""

@@ -28,21 +28,19 @@ SMALL_PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _serve_demo(folder: Path, published_agenda: bool) -> Iterator[str]:
     """The app with the demo forum on a migrated SQLite database, served on 127.0.0.1."""
     from flask_migrate import upgrade
 
     from forum.services.demo import load_demo_forum
 
-    folder = tmp_path_factory.mktemp("e2e")
     app = create_app({
         "SECRET_KEY": "e2e-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite'}",
     })
     with app.app_context():
         upgrade()
-        load_demo_forum()
+        load_demo_forum(published_agenda=published_agenda)
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -50,6 +48,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo forum with its agenda not yet published: the organizer's starting point."""
+    yield from _serve_demo(tmp_path_factory.mktemp("e2e"), published_agenda=False)
+
+
+@pytest.fixture(scope="session")
+def agenda_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo forum as `flask demo` loads it: the agenda scheduled and published, so the demo logins'
+    companies have meetings (17-18 Oct 2024) on "My agenda"."""
+    yield from _serve_demo(tmp_path_factory.mktemp("e2e-agenda"), published_agenda=True)
 
 
 @pytest.fixture(scope="session")

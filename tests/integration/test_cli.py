@@ -19,18 +19,25 @@ from flask_migrate import upgrade
 from sqlalchemy import func, inspect, select
 
 from forum.extensions import db
-from forum.models import Company, Delegation, Forum, Role, Sector, User
-from forum.services import demo
+from forum.models import (
+    Company,
+    Delegation,
+    Forum,
+    MeetingRequest,
+    RequestStatus,
+    Role,
+    ScheduledMeeting,
+    Sector,
+    User,
+)
+from forum.services import agenda_builder, demo
 from forum.services.taxonomy import DEFAULT_SECTORS
 from tests.integration.fresh_database import dispose, empty_database, make_app
+from tests.integration.test_migrations import TABLES
 
 PG_URL_SET = bool(os.environ.get("FORUM_TEST_DATABASE_URL"))
 DEMO_ACCOUNTS = 1 + len(demo.DEMO_PARTICIPANTS)
 PASSWORD = "caravan-silk-road-7"
-TABLES = ["agenda_change", "alembic_version", "company", "company_sector", "company_unavailability", "delegation", "forum",
-          "forum_break", "forum_session", "match_dismissal", "match_state", "match_suggestion", "matching_settings",
-          "meeting_request", "meeting_seat", "notification", "outbox_email", "scheduled_meeting", "sector",
-          "sector_affinity", "slot", "user_account", "venue_table"]
 CYRILLIC = re.compile("[А-Яа-яЁёҚқҒғҮүҰұӘәӨөҺһІі]")
 needs_demo_csv = pytest.mark.skipif(not demo.DEMO_CSV.exists(),
                                     reason=f"the demo data {demo.DEMO_CSV} is not written yet")
@@ -192,6 +199,13 @@ def test_demo_loads_forum_delegations_companies_and_logins(fresh_app: Flask):
             demo_user = db.session.scalars(select(User).where(User.email == email)).one()
             assert demo_user.role == Role.PARTICIPANT
             assert demo_user.company.delegation.name == delegation_name
+            # `flask demo` publishes the agenda: each demo login has its three best matches on it
+            meetings = agenda_builder.published_agenda_for(demo_user.company_id)
+            assert len(meetings) == 3, email
+        assert db.session.scalar(select(Forum.agenda_published_at)) is not None
+        accepted = db.session.scalar(select(func.count(MeetingRequest.id))
+                                     .where(MeetingRequest.status == RequestStatus.ACCEPTED))
+        assert db.session.scalar(select(func.count(ScheduledMeeting.id))) == accepted
 
     for email in [demo.DEMO_ORGANIZER, *demo.DEMO_PARTICIPANTS]:
         assert _login_status(fresh_app, email, demo.DEMO_PASSWORD) == 302, email

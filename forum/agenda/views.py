@@ -2,15 +2,57 @@
 
 from __future__ import annotations
 
-from flask import redirect, url_for
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from forum.agenda import bp
+from forum.services import attendance, calendar, delegate_agenda, outcomes
+from forum.services.errors import NotFound, PermissionDenied
 
 
 @bp.get("/my/agenda")
 @login_required
-def my_agenda() -> Response:
-    # placeholder until the agenda page lands in this change
-    return redirect(url_for("meetings.overview", company_id=current_user.company_id))
+def my_agenda() -> Response | str:
+    if current_user.company_id is None:
+        flash(_("Organizer accounts have no agenda of their own. Open a company to see its agenda."), "info")
+        return redirect(url_for("companies.directory"))
+    return company_agenda(current_user.company_id)
+
+
+@bp.get("/companies/<int:company_id>/agenda")
+@login_required
+def company_agenda(company_id: int) -> str:
+    try:
+        view = delegate_agenda.agenda_for(current_user, company_id)
+        ctx: dict[str, Any] = {
+            "company": delegate_agenda.company_for(current_user, company_id),
+            "agenda": view,
+            # "Last updated" also on the not-yet-published page: a saved offline copy may be hours old
+            "generated_at": view.generated_at if view is not None else delegate_agenda.utcnow(),
+        }
+        ctx.update(calendar.page_context(current_user, company_id))
+    except PermissionDenied:
+        abort(403)
+    except NotFound:
+        abort(404)
+    return render_template("agenda/my_agenda.html", **ctx)
+
+
+@bp.get("/companies/<int:company_id>/agenda/<int:request_id>")
+@login_required
+def meeting(company_id: int, request_id: int) -> str:
+    try:
+        found = delegate_agenda.load_meeting(current_user, company_id, request_id)
+        ctx: dict[str, Any] = {"company": delegate_agenda.company_for(current_user, company_id), "meeting": found,
+                               "generated_at": delegate_agenda.utcnow()}
+        ctx.update(attendance.detail_context(current_user, company_id, request_id))
+        ctx.update(outcomes.detail_context(current_user, company_id, request_id))
+    except PermissionDenied:
+        abort(403)
+    except NotFound:
+        abort(404)
+    return render_template("agenda/meeting.html", **ctx)

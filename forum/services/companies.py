@@ -12,7 +12,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
-from forum.models import Company, CompanySize, Delegation, Role, Sector, User, company_sector, name_key
+from forum.models import (
+    Company,
+    CompanySize,
+    Delegation,
+    MeetingRequest,
+    RequestStatus,
+    Role,
+    Sector,
+    User,
+    company_sector,
+    name_key,
+)
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 
 
@@ -64,8 +75,17 @@ def can_edit(user: User | AnonymousUserMixin, company: Company) -> bool:
 
 
 def can_see_contacts(user: User | AnonymousUserMixin, company: Company) -> bool:
-    # Accepted-meeting partners will be added here with the Meetings issue.
-    return can_edit(user, company)
+    """Its own people, organizers, and the people of a company with an accepted meeting with it: they
+    need a phone number to find each other at the venue. One small query for the partner case."""
+    if can_edit(user, company):
+        return True
+    own_id = getattr(user, "company_id", None)
+    if not getattr(user, "is_authenticated", False) or own_id is None:
+        return False
+    low, high = sorted((own_id, company.id))
+    return db.session.scalar(select(MeetingRequest.id).where(
+        MeetingRequest.pair_low == low, MeetingRequest.pair_high == high,
+        MeetingRequest.status == RequestStatus.ACCEPTED).limit(1)) is not None
 
 
 def _search_text(company: Company, sectors: Sequence[Sector]) -> str:

@@ -25,14 +25,15 @@ def _overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def _small_targets(page) -> list[str]:
+def _small_targets(page, selector: str = TAP_TARGETS) -> list[str]:
+    """The visible tap targets matching ``selector`` smaller than 44 x 44 px."""
     return page.evaluate(
         """(selector) => [...document.querySelectorAll(selector)]
             .filter(el => el.offsetParent !== null)
             .map(el => [el, el.getBoundingClientRect()])
             .filter(([el, r]) => r.height < 44 || r.width < 44)
             .map(([el, r]) => `${el.tagName.toLowerCase()} "${(el.textContent || el.name || '').trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`)""",
-        TAP_TARGETS,
+        selector,
     )
 
 

@@ -375,7 +375,7 @@ def test_company_page_hides_contacts_from_outsiders(client, make_user, login_as,
 
     assert "sales@dala-milk.kz" not in page
     assert "+7 701 555 12 34" not in page
-    assert "Visible to the company's own delegates and the forum organizers." in page
+    assert "Visible to the company's own delegates, its meeting partners and the forum organizers." in page
     assert "Edit profile" not in page
 
 

@@ -9,15 +9,14 @@ two companies of every meeting whose time or table changed are told, in-app and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import aliased, selectinload
 
 from forum.extensions import db
@@ -40,6 +39,7 @@ from forum.services import meetings as meeting_service
 from forum.services import scheduling
 from forum.services.companies import MAX_ID
 from forum.services.errors import NotFound, ServiceError
+from forum.services.transaction import atomic
 
 # (slot_id, table_id, locked); None: not on the agenda.
 Placement = tuple[int, int, bool] | None
@@ -170,6 +170,8 @@ def describe_change(change: AgendaChange) -> str:
         "remove": lambda: _("Took %(a)s ↔ %(b)s off the agenda", a=d.get("a", "?"), b=d.get("b", "?")),
         "undo": lambda: _("Undid: %(what)s", what=d.get("what", "?")),
         "publish": lambda: _("Published the agenda"),
+        "cancel": lambda: _("%(a)s ↔ %(b)s cancelled their meeting: its slot is free",
+                            a=d.get("a", "?"), b=d.get("b", "?")),
     }.get(change.kind)
     return words() if words else change.kind
 
@@ -273,13 +275,19 @@ def _record(forum: Forum, actor: User | None, kind: str, data: dict, before: lis
 
 
 def _notify_moved(forum: Forum, before: dict[int, Placement], after: dict[int, Placement]) -> int:
-    """Once published: tell both companies of each meeting whose time or table changed."""
+    """Once published: tell both companies of each meeting whose time or table changed (placed, moved or
+    taken off), and bump its calendar SEQUENCE."""
     if forum.agenda_published_at is None:
         return 0
     changed = [rid for rid in set(before) | set(after)
                if (before.get(rid) or (None, None, False))[:2] != (after.get(rid) or (None, None, False))[:2]]
     if not changed:
         return 0
+    # Calendars (forum/services/calendar.py) replace an event only when its SEQUENCE grows. One UPDATE,
+    # computed in the database, that leaves the request's optimistic-lock version alone: a move does not
+    # make a delegate's open "cancel" form stale.
+    db.session.execute(update(MeetingRequest).where(MeetingRequest.id.in_(changed))
+                       .values(agenda_sequence=MeetingRequest.agenda_sequence + 1))
     requests = db.session.scalars(select(MeetingRequest).where(MeetingRequest.id.in_(changed))
                                   .options(selectinload(MeetingRequest.requester).selectinload(Company.delegates),
                                            selectinload(MeetingRequest.recipient).selectinload(Company.delegates)))
@@ -291,19 +299,10 @@ def _notify_moved(forum: Forum, before: dict[int, Placement], after: dict[int, P
     return len(changed)
 
 
-@contextmanager
-def _agenda_write() -> Iterator[None]:
-    """One agenda change, one transaction: committed whole or rolled back whole. A unique index that
-    refuses the write (another organizer took the cell or the seat meanwhile) becomes a message."""
-    try:
-        yield
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(_("The agenda changed at the same moment; nothing was saved. Try again.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
+def _agenda_write() -> AbstractContextManager[None]:
+    """One agenda change, one transaction. A unique index that refuses the write (another organizer took
+    the cell or the seat meanwhile) becomes a message."""
+    return atomic(_("The agenda changed at the same moment; nothing was saved. Try again."))
 
 
 def _commit_change(actor: User | None, kind: str, data: dict, changes: dict[int, Placement],
@@ -497,13 +496,29 @@ def _unplaced_value(u: scheduling.UnplacedMeeting) -> str:
     return u.reason
 
 
+def leave_agenda(request: MeetingRequest, actor: User | None) -> None:
+    """A cancelled meeting frees its slot, table and seats at once; the history records it, so that an
+    organizer with the grid open learns why the agenda changed. Called inside the cancellation's
+    transaction (the caller commits). Not undoable: the request itself is cancelled."""
+    meeting = db.session.scalar(select(ScheduledMeeting).where(ScheduledMeeting.request_id == request.id))
+    if meeting is None:
+        return
+    forum = _forum()
+    placement = (meeting.slot_id, meeting.table_id, meeting.locked)
+    _record(forum, actor, "cancel", _pair(request), [_state(request.id, placement)])
+    if forum.agenda_published_at is not None:
+        # a calendar that still holds the event learns that it changed
+        request.agenda_sequence += 1
+    db.session.delete(meeting)
+
+
 def undo_last(actor: User, expected_version: int | None) -> AgendaChange:
     """Undo the latest change not undone yet (undos themselves are not undone: undo again goes further back)."""
     with _agenda_write():
         forum = _forum()
         _check_version(forum, expected_version)
         last = db.session.scalar(select(AgendaChange).where(AgendaChange.undone_at.is_(None),
-                                                            AgendaChange.kind != "undo")
+                                                            AgendaChange.kind.notin_(("undo", "cancel")))
                                  .order_by(AgendaChange.id.desc()).limit(1))
         if last is None:
             raise ServiceError(_("There is nothing to undo."))

@@ -172,7 +172,10 @@ def _answer(actor: User, request_id: int, to: RequestStatus, version: int | None
     if to == RequestStatus.ACCEPTED and request.status == RequestStatus.REQUESTED:
         # Before the transition: once flushed, this request would count against its own cap.
         _check_meeting_cap(current_forum(), request.requester, request.recipient)
+    was_accepted = request.status == RequestStatus.ACCEPTED
     transition(request, to, actor)
+    if was_accepted and to == RequestStatus.CANCELLED:
+        _leave_agenda(request, actor)
     kind = {RequestStatus.ACCEPTED: "request_accepted", RequestStatus.DECLINED: "request_declined",
             RequestStatus.CANCELLED: "request_cancelled"}[to]
     # Tell the side that did not act; an organizer acting for one side is that side (the recipient when
@@ -188,6 +191,14 @@ def _answer(actor: User, request_id: int, to: RequestStatus, version: int | None
         _notify(request.requester, kind, request, other=request.recipient)
     db.session.commit()
     return request
+
+
+def _leave_agenda(request: MeetingRequest, actor: User) -> None:
+    """A cancelled meeting leaves the agenda in the same transaction: its slot, table and both seats are
+    free again for the organizers to re-offer, and delegates' calendars drop it."""
+    from forum.services import agenda_builder  # it imports this module
+
+    agenda_builder.leave_agenda(request, actor)
 
 
 def _answer_once(actor: User, request_id: int, to: RequestStatus, version: int | None) -> MeetingRequest:
@@ -249,6 +260,10 @@ _SUBJECTS = {
     "meeting_moved": lambda d: _("Your meeting with %(company)s moved: see its new time and table",
                                  company=d["other"]),
     "meeting_unscheduled": lambda d: _("Your meeting with %(company)s was taken off the agenda", company=d["other"]),
+    # Attendance (forum/services/attendance.py): the partner or the table host recorded a no-show.
+    "meeting_no_show": lambda d: _("Your meeting with %(company)s was recorded as missed by your side. If you "
+                                   "were there, ask them to scan your meeting pass or enter its code",
+                                   company=d["other"]),
 }
 
 

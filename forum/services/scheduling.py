@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
@@ -42,6 +41,7 @@ from forum.scheduling import (
 from forum.scheduling import Slot as CoreSlot
 from forum.services.errors import ServiceError
 from forum.services.meetings import expire_due
+from forum.services.transaction import atomic
 
 _RULES = {SessionPreference.EITHER: SessionRule.EITHER, SessionPreference.MORNING: SessionRule.MORNING,
           SessionPreference.AFTERNOON: SessionRule.AFTERNOON}
@@ -159,7 +159,7 @@ def schedule(*, dry_run: bool = False, time_limit: float = 10.0, seed: int = 0) 
         seconds=solution.seconds, dry_run=dry_run)
     if dry_run:
         return report
-    try:
+    with atomic(_("The agenda changed while the scheduler ran; nothing was saved. Run it again.")):
         db.session.execute(delete(ScheduledMeeting).where(ScheduledMeeting.locked.is_(False)))
         locked = set(db.session.scalars(select(ScheduledMeeting.request_id).where(ScheduledMeeting.locked.is_(True))))
         for a in solution.assignments:
@@ -171,11 +171,4 @@ def schedule(*, dry_run: bool = False, time_limit: float = 10.0, seed: int = 0) 
             meeting.seats = [MeetingSeat(company_id=c, slot_id=slot.id)
                              for c in (request.requester_id, request.recipient_id)]
             db.session.add(meeting)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(_("The agenda changed while the scheduler ran; nothing was saved. Run it again.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return report

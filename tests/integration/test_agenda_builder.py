@@ -33,22 +33,9 @@ from tests import factories
 DAY = date(2024, 10, 17)
 
 
-def accepted(a: int, b: int) -> int:
-    low, high = sorted((a, b))
-    request = MeetingRequest(requester_id=a, recipient_id=b, pair_low=low, pair_high=high,
-                             status=RequestStatus.ACCEPTED)
-    db.session.add(request)
-    db.session.commit()
-    return request.id
-
-
-def place(request_id: int, slot_id: int, table_id: int) -> None:
-    """Put a meeting on the agenda as the scheduler would (no history, no version bump)."""
-    request = db.session.get(MeetingRequest, request_id)
-    meeting = ScheduledMeeting(request_id=request_id, slot_id=slot_id, table_id=table_id)
-    meeting.seats = [MeetingSeat(company_id=c, slot_id=slot_id) for c in (request.requester_id, request.recipient_id)]
-    db.session.add(meeting)
-    db.session.commit()
+# the shared builders, under the short names these tests read well with
+accepted = factories.accepted_request
+place = factories.place
 
 
 @pytest.fixture
@@ -377,3 +364,31 @@ def test_a_deactivated_companys_meeting_cannot_be_placed(app, forum, organizer):
     response = post_move(organizer, app, r[2], s[1], t[0])
     assert response.status_code == 422 and "deactivated" in response.get_data(as_text=True)
     assert where(app, r[2]) is None and version(app) == 0
+
+
+def test_a_cancelled_meeting_leaves_the_agenda_and_frees_its_slot(app, client, forum, login_as):
+    c, r, s, t = forum["companies"], forum["requests"], forum["slots"], forum["tables"]
+    organizer = login_as(forum["organizer"])
+    assert organizer.post("/organizer/agenda/publish", data={"version": version(app)}).status_code == 302
+    before = version(app)
+    delegate = login_as(forum["delegates"][0])
+    with app.app_context():
+        current = db.session.get(MeetingRequest, r[0]).version
+    response = delegate.post(f"/meetings/{r[0]}/cancel", data={"version": current})
+    assert response.status_code == 302
+    assert where(app, r[0]) is None
+    with app.app_context():
+        # both seats are free again: C0 and C1 can meet others in that slot
+        seated = sorted(db.session.scalars(select(MeetingSeat.company_id).where(MeetingSeat.slot_id == s[0])))
+        assert seated == sorted([c[2], c[3]])
+        assert db.session.get(MeetingRequest, r[0]).agenda_sequence == 2  # published (1), then cancelled
+        assert version(app) == before + 1
+    # the organizer's grid tells why the agenda changed, and undo does not bring a cancelled meeting back
+    organizer = login_as(forum["organizer"])
+    html = organizer.get("/organizer/agenda/grid").get_data(as_text=True)
+    assert "Company 0 ↔ Company 1 cancelled their meeting: its slot is free" in html
+    organizer.post("/organizer/agenda/undo", data={"version": version(app)})
+    assert where(app, r[0]) is None
+    # the freed table takes another meeting
+    post_move(organizer, app, r[1], s[0], t[0])
+    assert where(app, r[1]) == (s[0], t[0], False)

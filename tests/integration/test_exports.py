@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Company, MeetingRequest, RequestStatus, Role, ScheduledMeeting
+from forum.models import Company, Role, ScheduledMeeting
 from forum.services import agenda, exports, scheduling
 from forum.services.agenda import SessionSpec, TimeStructure
 from forum.services.forums import current_forum, save_forum
@@ -28,13 +28,7 @@ ROUTES = ["/organizer/exports", "/organizer/exports/agenda.csv", "/organizer/exp
           "/organizer/print/tables", "/organizer/print/companies", "/organizer/print/table-plan"]
 
 
-def accepted(a: int, b: int) -> int:
-    low, high = sorted((a, b))
-    request = MeetingRequest(requester_id=a, recipient_id=b, pair_low=low, pair_high=high,
-                             status=RequestStatus.ACCEPTED)
-    db.session.add(request)
-    db.session.commit()
-    return request.id
+accepted = factories.accepted_request
 
 
 @pytest.fixture

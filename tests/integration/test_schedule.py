@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import MeetingRequest, MeetingSeat, RequestStatus, ScheduledMeeting
+from forum.models import MeetingSeat, ScheduledMeeting
 from forum.services import agenda, scheduling
 from forum.services.agenda import SessionSpec, TimeStructure
 from forum.services.errors import ServiceError
@@ -19,13 +19,7 @@ from tests import factories
 DAY = date(2024, 10, 17)
 
 
-def accepted(a: int, b: int) -> int:
-    low, high = sorted((a, b))
-    request = MeetingRequest(requester_id=a, recipient_id=b, pair_low=low, pair_high=high,
-                             status=RequestStatus.ACCEPTED)
-    db.session.add(request)
-    db.session.commit()
-    return request.id
+accepted = factories.accepted_request
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from forum.forms import attach_service_error
 from forum.i18n import zone_label
 from forum.organizer import bp
 from forum.organizer.dashboard_forms import ZONES, ForumDetailsForm
-from forum.services import charts, forums, reports
+from forum.services import charts, forums, outcomes, reports
 from forum.services.errors import ServiceError
 
 
@@ -31,8 +31,16 @@ def dashboard() -> str:
         "meetings": charts.stacked_bar(_("Accepted meetings on the agenda"),
                                        [(_("Scheduled"), stats.scheduled), (_("Not scheduled"), len(stats.unscheduled))],
                                        colours=(charts.GOOD, charts.WARNING)),
+        "outcomes": _agreements_chart(stats.outcomes),
     }
     return render_template("organizer/dashboard.html", stats=stats, charts=chart_set)
+
+
+def _agreements_chart(totals: outcomes.OutcomeTotals) -> charts.BarChart:
+    # Counted per meeting: both sides reporting one contract make one bar unit, not two.
+    return charts.bar_chart(_("Agreements by type"),
+                            [(outcomes.outcome_label(kind), n) for kind, n in totals.agreements],
+                            colour=charts.GOOD)
 
 
 def _zone_choices(current: str | None) -> dict[str, str]:
@@ -69,4 +77,5 @@ def report() -> str:
     data = reports.forum_report()
     return render_template("organizer/report.html", report=data,
                            sectors=charts.bar_chart(_("Companies per sector"),
-                                                    [(c.label, c.value) for c in data.per_sector]))
+                                                    [(c.label, c.value) for c in data.per_sector]),
+                           agreements=_agreements_chart(data.outcome_totals) if data.outcome_totals else None)

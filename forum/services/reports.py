@@ -30,6 +30,7 @@ from forum.models import (
     utcnow,
 )
 from forum.scheduling import Lock, solve
+from forum.services import outcomes as outcome_service
 from forum.services import scheduling
 from forum.services.errors import ServiceError
 from forum.services.forums import forum_for_request
@@ -78,6 +79,8 @@ class Dashboard:
     busiest: list[CompanyLoad]
     least_served: list[CompanyLoad]
     published: bool
+    # What came of the meetings: held, no-shows, feedback, agreements (see outcomes.OutcomeTotals).
+    outcomes: outcome_service.OutcomeTotals
 
     @property
     def requests_total(self) -> int:
@@ -219,6 +222,7 @@ def dashboard() -> Dashboard:
         busiest=busiest,
         least_served=least,
         published=forum is not None and forum.agenda_published_at is not None,
+        outcomes=outcome_service.outcome_totals(),
     )
 
 
@@ -249,16 +253,6 @@ class HeldMeeting:
     delegation_b: str
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One recorded meeting outcome. The delegate agenda issue records them; this is the slot it fills."""
-
-    company_a: str
-    company_b: str
-    result: str
-    note: str = ""
-
-
 @dataclass
 class ForumReport:
     forum: Forum | None
@@ -268,8 +262,10 @@ class ForumReport:
     # True once the agenda is published; before that the meetings below are a draft.
     published: bool
     meetings: list[HeldMeeting]
-    # Empty until outcomes are recorded: the template then says "No outcomes recorded yet".
-    outcomes: list[Outcome] = field(default_factory=list)
+    # The outcome figures, and each meeting that led to an agreement (counted per meeting, see
+    # outcomes.OutcomeTotals); until anything is recorded the template says "No outcomes recorded yet".
+    outcome_totals: outcome_service.OutcomeTotals | None = None
+    agreements: list[outcome_service.MeetingAgreement] = field(default_factory=list)
     # Sector × delegation: (sector label, one count per entry of ``delegations``), sectors with companies only.
     sector_matrix: list[tuple[str, list[int]]] = field(default_factory=list)
 
@@ -322,5 +318,7 @@ def forum_report() -> ForumReport:
         per_sector=[c for c in companies_per_sector() if c.value],
         published=forum is not None and forum.agenda_published_at is not None,
         meetings=meetings,
+        outcome_totals=outcome_service.outcome_totals(),
+        agreements=outcome_service.agreements_by_meeting(),
         sector_matrix=list(matrix.items()),
     )

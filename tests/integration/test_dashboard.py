@@ -11,7 +11,19 @@ from flask import Flask
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Company, Forum, MeetingRequest, RequestStatus, Role, Sector
+from forum.models import (
+    AttendanceStatus,
+    CheckInMethod,
+    Company,
+    DealOutcome,
+    Forum,
+    MeetingAttendance,
+    MeetingFeedback,
+    MeetingRequest,
+    RequestStatus,
+    Role,
+    Sector,
+)
 from forum.services import agenda, scheduling
 from forum.services.agenda import SessionSpec, TimeStructure
 from forum.services.forums import save_forum
@@ -312,9 +324,20 @@ def _grow(app: Flask, n: int) -> None:
         delegation = db.session.scalar(select(Company.delegation_id).limit(1))
         made = [factories.company(name=f"Grown {n}-{i}", delegation_id=delegation, sectors=("dairy", "trade"))
                 for i in range(6)]
-        for i in range(0, 6, 2):
-            request_between(made[i], made[i + 1], RequestStatus.ACCEPTED)
+        accepted = [request_between(made[i], made[i + 1], RequestStatus.ACCEPTED) for i in range(0, 6, 2)]
         request_between(made[0], made[3], RequestStatus.REQUESTED)
+        # what came of them: one held with both sides' feedback, one no-show (the outcome figures and the
+        # report's agreements table must not cost a query per meeting either)
+        db.session.add_all([
+            MeetingAttendance(request_id=accepted[0], status=AttendanceStatus.HELD, method=CheckInMethod.QR),
+            MeetingAttendance(request_id=accepted[1], status=AttendanceStatus.NO_SHOW, absent_company_id=made[2],
+                              method=CheckInMethod.REPORT),
+            MeetingFeedback(request_id=accepted[0], company_id=made[0], useful=True, follow_up=True,
+                            outcome=DealOutcome.SUPPLY_CONTRACT, value_usd=1000 * n),
+            MeetingFeedback(request_id=accepted[0], company_id=made[1], useful=True, follow_up=False,
+                            outcome=DealOutcome.INVESTMENT),
+        ])
+        db.session.commit()
 
 
 # every organizer page that is not counted in its own area's tests (grid, companies list, exports,

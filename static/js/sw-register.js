@@ -23,6 +23,12 @@
       askStatus(registration.active);
     });
   });
+  // A new release's worker took over while the page was open (a deploy): the old one may be gone
+  // before it answered, so ask the new one.
+  container.addEventListener("controllerchange", () => {
+    active = container.controller;
+    askStatus(container.controller);
+  });
 
   // The logout button: the worker also sees the POST when it controls the page, but a page loaded
   // before the worker took over is not seen, so say it in a message as well.

@@ -202,10 +202,14 @@ def recompute_matches() -> None:
 @_needs_schema
 def schedule_command(dry_run: bool, time_limit: float, seed: int) -> None:
     """Place every accepted meeting request on a slot and a table; locked meetings keep their place."""
-    from forum.services import scheduling
+    from forum.services import agenda_builder, scheduling
 
     try:
-        report = scheduling.schedule(dry_run=dry_run, time_limit=time_limit, seed=seed)
+        if dry_run:
+            report = scheduling.schedule(dry_run=True, time_limit=time_limit, seed=seed)
+        else:
+            # the same path as the builder's button: history for undo, notices and calendar updates
+            report = agenda_builder.run_scheduler(None, None, time_limit=time_limit, seed=seed)
     except ServiceError as exc:
         click.echo(_("Error: %(message)s", message=exc.message), err=True)
         sys.exit(1)

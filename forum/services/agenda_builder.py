@@ -470,13 +470,14 @@ def add_meeting(actor: User, company_a: int, company_b: int, slot_id: int | None
     return change
 
 
-def run_scheduler(actor: User | None, expected_version: int | None, time_limit: float = 10.0
+def run_scheduler(actor: User | None, expected_version: int | None, time_limit: float = 10.0, seed: int = 0
                   ) -> scheduling.ScheduleReport:
-    """Re-run the scheduler around the locked meetings, recorded so that it can be undone."""
+    """Re-run the scheduler around the locked meetings, recorded so that it can be undone; once the agenda
+    is published, the companies whose meetings moved are told and their calendars updated."""
     forum = _forum()
     _check_version(forum, expected_version)
     before = _placements()
-    report = scheduling.schedule(time_limit=time_limit)  # commits the new agenda itself
+    report = scheduling.schedule(time_limit=time_limit, seed=seed)  # commits the new agenda itself
     with _agenda_write():
         forum = _forum()
         after = _placements()
@@ -529,6 +530,10 @@ def undo_last(actor: User, expected_version: int | None) -> AgendaChange:
             restore[rid] = None if state["slot_id"] is None else (int(state["slot_id"]), int(state["table_id"]),
                                                                   bool(state["locked"]))
         restore = {rid: p for rid, p in restore.items() if current.get(rid) != p}
+        # A meeting cancelled since that change stays off the agenda; the rest of the change is undone.
+        accepted = set(db.session.scalars(select(MeetingRequest.id).where(
+            MeetingRequest.id.in_(list(restore)), MeetingRequest.status == RequestStatus.ACCEPTED)))
+        restore = {rid: p for rid, p in restore.items() if p is None or rid in accepted}
         # Restored cells may be taken by a later change that is still in force (undone one by one, they are
         # not): clear the way by writing the whole restore at once, then check the result.
         _validate(current, restore)

@@ -48,6 +48,7 @@ from forum.models import (
 from forum.models.outcome import AttendanceStatus, CheckInMethod, MeetingAttendance
 from forum.services import agenda_builder
 from forum.services import meetings as meeting_service
+from forum.services.calendar import link_scheme
 from forum.services.companies import MAX_ID, get_company
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 from forum.services.transaction import atomic
@@ -246,7 +247,7 @@ def detail_context(actor: User, company_id: int, request_id: int, now: datetime 
     placed = meeting.scheduled
     # Re-issued on every online visit: the 24-hour age limit only bites a copy cached offline.
     token = pass_token(request_id, placed.slot_id, placed.table_id, company.id, now)
-    url = url_for("agenda.pass_scan", token=token, _external=True)
+    url = url_for("agenda.pass_scan", token=token, _external=True, _scheme=link_scheme())
     opens = _check_in_opens(meeting)
     held = meeting.attendance is not None and meeting.attendance.status == AttendanceStatus.HELD
     return {"meeting_pass": MeetingPass(

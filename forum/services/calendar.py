@@ -72,13 +72,13 @@ def _forum() -> Forum:
 
 
 def _uid_domain() -> str:
-    """The right-hand side of every UID: the configured server name, else the host being served."""
+    """The right-hand side of every UID: the configured server name, else a constant. Never the Host
+    header: a download through one name and a subscription through another must give the same UIDs,
+    or the phone shows every meeting twice."""
     name = current_app.config.get("SERVER_NAME")
-    if not name and has_request_context():
-        name = request.host
     try:
         host = urlsplit(f"//{name}").hostname if name else None
-    except ValueError:  # a malformed Host header must not break the calendar
+    except ValueError:
         host = None
     return host or "forum.local"
 
@@ -87,16 +87,17 @@ def meeting_uid(request_id: int) -> str:
     return f"meeting-{request_id}@{_uid_domain()}"
 
 
-def _scheme() -> str:
-    """The scheme of the links we hand out. Behind a proxy that ends TLS the request itself looks like
-    plain http: PREFERRED_URL_SCHEME = "https" wins then, so a phone never gets an http link."""
+def link_scheme() -> str:
+    """The scheme of the links we hand out (calendar links, meeting passes). Behind a proxy that ends TLS
+    the request itself looks like plain http: PREFERRED_URL_SCHEME = "https" wins then, so a phone never
+    gets an http link."""
     secure = has_request_context() and request.is_secure
     return "https" if secure or current_app.config["PREFERRED_URL_SCHEME"] == "https" else "http"
 
 
 def _meeting_url(company_id: int, request_id: int) -> str:
     return url_for("agenda.meeting", company_id=company_id, request_id=request_id, _external=True,
-                   _scheme=_scheme())
+                   _scheme=link_scheme())
 
 
 def _description(meeting: AgendaMeeting, link: str) -> str:
@@ -295,7 +296,7 @@ class CalendarCard:
 def subscription_urls(feed: CalendarFeed) -> tuple[str, str]:
     """The https link (honouring PREFERRED_URL_SCHEME) and its webcal:// twin, which phones open in
     their calendar app."""
-    https_url = url_for("agenda.calendar_feed", token=feed_token(feed), _external=True, _scheme=_scheme())
+    https_url = url_for("agenda.calendar_feed", token=feed_token(feed), _external=True, _scheme=link_scheme())
     webcal_url = "webcal://" + https_url.split("://", 1)[1]
     return https_url, webcal_url
 

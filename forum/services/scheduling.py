@@ -162,8 +162,11 @@ def schedule(*, dry_run: bool = False, time_limit: float = 10.0, seed: int = 0) 
     with atomic(_("The agenda changed while the scheduler ran; nothing was saved. Run it again.")):
         db.session.execute(delete(ScheduledMeeting).where(ScheduledMeeting.locked.is_(False)))
         locked = set(db.session.scalars(select(ScheduledMeeting.request_id).where(ScheduledMeeting.locked.is_(True))))
+        # A request cancelled while the solver ran must not come back as a meeting nobody sees.
+        still_accepted = set(db.session.scalars(select(MeetingRequest.id).where(
+            MeetingRequest.id.in_(list(loaded.requests)), MeetingRequest.status == RequestStatus.ACCEPTED)))
         for a in solution.assignments:
-            if a.meeting_id in locked:
+            if a.meeting_id in locked or a.meeting_id not in still_accepted:
                 continue
             request = loaded.requests[a.meeting_id]
             slot, table = loaded.slots[a.slot], loaded.tables[a.table]

@@ -39,7 +39,9 @@
     }
     const path = new URL(form.action, window.location.href).pathname;
     const worker = container.controller || active;
-    if ((path === "/logout" || path === "/login") && worker) {
+    // the same forms as changesWhoIsLoggedIn() in sw.js
+    const session = path === "/logout" || path === "/login" || path === "/signup" || path.startsWith("/join/");
+    if (session && worker) {
       worker.postMessage({type: "forget"});
     }
   });

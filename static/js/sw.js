@@ -20,6 +20,11 @@ const PAGE_CACHE = "forum-agenda-pages";
 const AGENDA_LIST = /^\/(my|companies\/\d+)\/agenda$/;
 const MEETING_PAGE = /^\/companies\/\d+\/agenda\/\d+$/;
 const LOGIN = "/login";
+// Every form that ends one person's session or starts another's: logging out, logging in, signing up,
+// and joining a company's team through an invitation.
+function changesWhoIsLoggedIn(path) {
+  return path === "/logout" || path === LOGIN || path === "/signup" || path.startsWith("/join/");
+}
 const MAX_PREFETCH = 60;
 // Pages being saved, by path, so that a page asking "am I saved?" waits for its own save to finish.
 const saving = new Map();
@@ -83,7 +88,7 @@ self.addEventListener("fetch", (event) => {
   }
   if (request.method !== "GET") {
     // Someone logs in or out: forget the saved pages before the request even goes out.
-    const forgotten = url.pathname === "/logout" || url.pathname === LOGIN
+    const forgotten = changesWhoIsLoggedIn(url.pathname)
       ? forgetPages().catch(() => false) : Promise.resolve();
     if (request.mode === "navigate") {
       // A form sent with no connection (a check-in, feedback): say that nothing was sent, instead of

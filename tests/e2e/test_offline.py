@@ -123,3 +123,17 @@ def test_expired_session_forgets_the_saved_agenda(agenda_server, phone) -> None:
     page.goto(f"{agenda_server}/my/agenda")
     page.wait_for_url(re.compile(r"/login\?next="))
     assert saved_pages(page) == 0
+
+
+def test_signing_up_on_the_same_phone_forgets_the_saved_agenda(agenda_server, phone) -> None:
+    # Someone else takes the phone: a new account (or an invitation) logs in without /login.
+    page = phone.new_page()
+    log_in(page, agenda_server)
+    open_agenda_and_save_it(page, agenda_server)
+    assert saved_pages(page) == 4
+
+    phone.clear_cookies()
+    page.goto(f"{agenda_server}/signup")
+    page.click("form.form-card button[type=submit]")  # even a refused sign-up: the phone changes hands
+    page.locator("#form-problems").wait_for()
+    assert saved_pages(page) == 0

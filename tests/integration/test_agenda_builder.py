@@ -392,3 +392,20 @@ def test_a_cancelled_meeting_leaves_the_agenda_and_frees_its_slot(app, client, f
     # the freed table takes another meeting
     post_move(organizer, app, r[1], s[0], t[0])
     assert where(app, r[1]) == (s[0], t[0], False)
+
+
+def test_undo_of_a_move_whose_meeting_was_cancelled_since_undoes_the_rest(app, client, forum, login_as):
+    r, s, t = forum["requests"], forum["slots"], forum["tables"]
+    organizer = login_as(forum["organizer"])
+    post_move(organizer, app, r[1], s[1], t[1])          # change 1: r1 moves
+    post_move(organizer, app, r[0], s[2], t[0])          # change 2: r0 moves
+    delegate = login_as(forum["delegates"][0])
+    with app.app_context():
+        current = db.session.get(MeetingRequest, r[0]).version
+    assert delegate.post(f"/meetings/{r[0]}/cancel", data={"version": current}).status_code == 302
+    organizer = login_as(forum["organizer"])
+    # undoing change 2 cannot bring the cancelled r0 back, and does not get stuck on it either
+    assert organizer.post("/organizer/agenda/undo", data={"version": version(app)}).status_code == 302
+    assert where(app, r[0]) is None
+    assert organizer.post("/organizer/agenda/undo", data={"version": version(app)}).status_code == 302
+    assert where(app, r[1]) == (s[0], t[1], False)

@@ -115,6 +115,15 @@ def test_pass_qr_links_to_the_signed_pass_url(app: Flask, forum: dict) -> None:
     assert (meeting_pass.can_check_in, meeting_pass.can_report_no_show) == (True, True)
 
 
+def test_pass_qr_is_https_behind_a_proxy_that_ends_tls(app: Flask, forum: dict) -> None:
+    # the request reaches the app as plain http; the phone that scans the QR must not
+    app.config["PREFERRED_URL_SCHEME"] = "https"
+    with app.test_request_context():
+        ctx = svc.detail_context(db.session.get(User, forum["delegates"][0]), forum["companies"][0],
+                                 forum["requests"][0], now=DURING)
+    assert ctx["meeting_pass"].url.startswith("https://localhost/pass/")
+
+
 def test_pass_context_before_the_meeting_offers_neither_check_in_nor_no_show(app: Flask, forum: dict) -> None:
     with app.test_request_context():
         meeting_pass = svc.detail_context(db.session.get(User, forum["delegates"][0]), forum["companies"][0],

@@ -98,8 +98,8 @@ def test_download_round_trips_times_zone_uid_and_location(app, client, login_as,
     assert [str(tz["TZID"]) for tz in cal.timezones] == ["Asia/Tashkent"]
 
     events = events_by_uid(cal)
-    assert list(events) == [f"meeting-{r0}@localhost", f"meeting-{r2}@localhost"]
-    first = events[f"meeting-{r0}@localhost"]
+    assert list(events) == [f"meeting-{r0}@forum.local", f"meeting-{r2}@forum.local"]
+    first = events[f"meeting-{r0}@forum.local"]
     start, end = slot_times(app, agenda["slots"][0])
     assert first["DTSTART"].params["TZID"] == "Asia/Tashkent"
     assert first["DTEND"].params["TZID"] == "Asia/Tashkent"
@@ -119,7 +119,7 @@ def test_download_round_trips_times_zone_uid_and_location(app, client, login_as,
         "Message: Let us talk about milk supply.",
         f"Details: {link}",
     ]
-    second = events[f"meeting-{r2}@localhost"]
+    second = events[f"meeting-{r2}@forum.local"]
     assert second.start.isoformat() == "2024-10-17T10:20:00+05:00"
     assert str(second["SUMMARY"]) == "Meeting: Agenda Company 2"
     assert "Message:" not in str(second["DESCRIPTION"])  # r2 was accepted without a message
@@ -181,14 +181,14 @@ def test_moving_a_published_meeting_bumps_its_sequence_and_keeps_its_uid(app, cl
         agenda_builder.move(organizer, r0, agenda["slots"][2], agenda["tables"][1], None)
 
     after = events_by_uid(parse(client.get("/my/agenda.ics")))
-    uid = f"meeting-{r0}@localhost"
-    assert list(after) == [f"meeting-{r2}@localhost", uid]  # still one event per meeting, same UID
+    uid = f"meeting-{r0}@forum.local"
+    assert list(after) == [f"meeting-{r2}@forum.local", uid]  # still one event per meeting, same UID
     assert before[uid]["SEQUENCE"] == 0 and after[uid]["SEQUENCE"] == 1
     start, _end = slot_times(app, agenda["slots"][2])
     assert after[uid].start == start
     assert after[uid].start.isoformat() == "2024-10-17T10:40:00+05:00"
     assert str(after[uid]["LOCATION"]) == "Table 2"
-    assert after[f"meeting-{r2}@localhost"]["SEQUENCE"] == 0  # untouched meetings keep theirs
+    assert after[f"meeting-{r2}@forum.local"]["SEQUENCE"] == 0  # untouched meetings keep theirs
 
 
 def test_changes_before_publishing_leave_the_sequence_alone(app, agenda):
@@ -432,3 +432,14 @@ def test_subscription_forms_need_a_login(app, client, agenda):
 def test_malformed_tokens_are_not_found(app, agenda, token):
     with app.test_request_context("/"), pytest.raises(NotFound):
         calendar.feed_calendar(token)
+
+
+def test_uids_do_not_depend_on_the_host_name_used(app, client, login_as, agenda):
+    # the same feed fetched through the IP address and through the domain: the same events, not copies
+    login_as(agenda["delegates"][0])
+    path = subscribe(client)
+    phone = app.test_client()
+    by_ip = events_by_uid(parse(phone.get(path, headers={"Host": "10.0.0.5"})))
+    by_name = events_by_uid(parse(phone.get(path, headers={"Host": "forum.example.org"})))
+    assert list(by_ip) == list(by_name) == [f"meeting-{agenda['requests'][0]}@forum.local",
+                                            f"meeting-{agenda['requests'][2]}@forum.local"]

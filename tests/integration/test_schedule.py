@@ -9,7 +9,14 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import MeetingSeat, ScheduledMeeting
+from forum.models import (
+    AgendaChange,
+    MeetingRequest,
+    MeetingSeat,
+    Notification,
+    RequestStatus,
+    ScheduledMeeting,
+)
 from forum.services import agenda, scheduling
 from forum.services.agenda import SessionSpec, TimeStructure
 from forum.services.errors import ServiceError
@@ -101,3 +108,37 @@ def test_schedule_keeps_locked_meetings(app, forum):
         kept = db.session.scalar(select(ScheduledMeeting).where(ScheduledMeeting.request_id == where[0]))
         assert (kept.request_id, kept.slot_id, kept.table_id) == where
         assert kept.locked
+
+
+def test_a_request_cancelled_while_the_solver_runs_is_not_put_on_the_agenda(app, forum, monkeypatch):
+    real_solve = scheduling.solve
+
+    def solve_while_a_delegate_cancels(instance, **kwargs):
+        # another request commits a cancellation after the scheduler loaded the accepted meetings
+        request = db.session.scalar(select(MeetingRequest).order_by(MeetingRequest.id).limit(1))
+        request.status = RequestStatus.CANCELLED
+        db.session.commit()
+        return real_solve(instance, **kwargs)
+
+    monkeypatch.setattr(scheduling, "solve", solve_while_a_delegate_cancels)
+    with app.app_context():
+        first = db.session.scalar(select(MeetingRequest.id).order_by(MeetingRequest.id).limit(1))
+        scheduling.schedule(time_limit=2)
+        placed = set(db.session.scalars(select(ScheduledMeeting.request_id)))
+        assert first not in placed
+        assert len(placed) == 3
+
+
+def test_schedule_cli_on_a_published_agenda_records_history_and_tells_the_companies(app, runner):
+    with app.app_context():
+        ids = factories.published_agenda()  # r3 (C1-C3) is accepted but not placed yet
+    result = runner.invoke(args=["schedule", "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        r3 = ids["requests"][3]
+        assert db.session.scalar(select(ScheduledMeeting.id).where(ScheduledMeeting.request_id == r3)) is not None
+        assert db.session.scalars(select(AgendaChange.kind)).all() == ["schedule"]  # undoable in the builder
+        told = set(db.session.scalars(select(Notification.company_id).where(Notification.request_id == r3,
+                                                                            Notification.kind == "meeting_scheduled")))
+        assert told == {ids["companies"][1], ids["companies"][3]}
+        assert db.session.get(MeetingRequest, r3).agenda_sequence == 1

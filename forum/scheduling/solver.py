@@ -207,7 +207,8 @@ class _Search:
         self.md = model
         self.rng = random.Random(seed)
         self.deadline = deadline
-        self.timed_out = False
+        self.timed_out = False  # the deadline passed
+        self.clock_bound = False  # the clock, not the budget, shaped the search (see Solution.clock_bound)
         md = model
         nP, nS, nM = md.nP, md.nS, md.nM
         self.slot = [-1] * nM
@@ -878,7 +879,7 @@ class _Search:
                 clock_frac = (now - t_start) / span_t
                 if clock_frac > frac:
                     # a slow machine: the clock, not the budget, now sets the cooling
-                    self.timed_out = True
+                    self.clock_bound = True
                     frac = clock_frac
                 if frac >= 1.0:
                     break
@@ -1215,7 +1216,7 @@ class _Search:
                       options={"time_limit": seconds, "node_limit": nodes, "presolve": True,
                                "mip_rel_gap": 1.0})
         if result.status == 1 and time.perf_counter() - t_milp >= 0.95 * seconds:
-            self.timed_out = True  # HiGHS stopped on its clock, not on the node budget
+            self.clock_bound = True  # HiGHS stopped on its clock, not on the node budget
         new: dict[int, int] = {}
         if result.x is not None:
             for i, (m, s) in enumerate(xs):
@@ -1373,7 +1374,7 @@ def _improve(search: _Search, iterations: int) -> None:
                 break
             left = search.deadline - time.perf_counter()
             if left < 0.5:
-                search.timed_out = True  # the budget would have polished further
+                search.clock_bound = True  # the budget would have polished further
                 break
             # HiGHS checks its clock between nodes, and a node on these models can take a while
             verdict = search.exact_breaks(0.8 * left, nodes)
@@ -1414,6 +1415,6 @@ def _result(search: _Search, t0: float) -> Solution:
         breaks=breaks,
         seconds=time.perf_counter() - t0,
         optimal=optimal,
-        clock_bound=search.timed_out,
+        clock_bound=search.timed_out or search.clock_bound,
     )
 

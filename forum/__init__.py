@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum import config
-from forum.extensions import babel, csrf, db, login_manager, migrate
+from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -91,6 +92,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from forum.agenda import bp as agenda_bp
+    from forum.api import bp as api_bp
     from forum.auth import bp as auth_bp
     from forum.companies import bp as companies_bp
     from forum.main import bp as main_bp
@@ -103,6 +105,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(organizer_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(agenda_bp)
+    # The API checks CSRF itself, and only for browser sessions: a bearer token is not sent by browsers
+    # on their own, so it needs none.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

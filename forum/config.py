@@ -40,6 +40,13 @@ class Defaults:
     # Uploads (CSV) and form posts: anything larger is refused with a 413 page.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 
+    # JSON API: requests per token (or per logged-in user, or per address) in a moving window.
+    API_RATE_LIMIT = "600 per minute"
+    # Flask-Limiter's counters: "memory://" per process; "redis://host:6379" to share them between workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Largest JSON body the API accepts, in bytes (uploads keep MAX_CONTENT_LENGTH).
+    API_MAX_BODY = 64 * 1024
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

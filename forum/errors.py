@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -28,6 +28,11 @@ def render_error(code: int, title: str | None = None, message: str | None = None
                            message=message or default_message), code
 
 
+def _api_request() -> bool:
+    # Clients of the JSON API get problem+json even for routes that do not exist there.
+    return request.path == "/api/v1" or request.path.startswith("/api/v1/")
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -38,9 +43,19 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if _api_request():
+            from forum.api.framework import http_problem
+
+            return http_problem(error)
         return render_error(error.code)
 
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
+        if _api_request():
+            from werkzeug.exceptions import InternalServerError
+
+            from forum.api.framework import http_problem
+
+            return http_problem(InternalServerError())
         return render_error(500)

@@ -129,3 +129,10 @@ def published_agenda(publish: bool = True) -> dict:
         db.session.commit()
     return {"companies": companies, "delegates": delegates, "organizer": organizer, "requests": requests,
             "slots": slots, "tables": tables}
+
+
+def api_token(user_id: int, scope: str = "write", days: int | None = None, name: str = "Test script") -> str:
+    """A personal API token of the user; returns the secret to send as ``Authorization: Bearer``."""
+    from forum.services import api_tokens
+
+    return api_tokens.create_token(db.session.get(User, user_id), name, scope, days).secret

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Import them from here."""
 
+from forum.models.api_token import TOKEN_NAME_MAX, ApiToken, TokenScope
 from forum.models.company import Company, CompanySize, company_sector, name_key
 from forum.models.forum import Delegation, Forum, Sector
 from forum.models.matching import (
@@ -38,6 +39,9 @@ from forum.models.types import utcnow
 from forum.models.user import Role, User
 
 __all__ = [
+    "TOKEN_NAME_MAX",
+    "ApiToken",
+    "TokenScope",
     "VALUE_USD_MAX",
     "AttendanceStatus",
     "CalendarFeed",

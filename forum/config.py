@@ -42,6 +42,8 @@ class Defaults:
 
     # JSON API: requests per token (or per logged-in user, or per address) in a moving window.
     API_RATE_LIMIT = "600 per minute"
+    # Requests with a wrong, expired or revoked token, per address.
+    API_REJECTED_TOKEN_LIMIT = "30 per minute"
     # Flask-Limiter's counters: "memory://" per process; "redis://host:6379" to share them between workers.
     RATELIMIT_STORAGE_URI = "memory://"
     # Largest JSON body the API accepts, in bytes (uploads keep MAX_CONTENT_LENGTH).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
-from flask_limiter import Limiter
+from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -32,4 +32,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 # Limits are declared where they apply (the API's per-token limit); storage comes from RATELIMIT_STORAGE_URI.
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+# Flask-Limiter would send Retry-After on every answer; only a 429 should say "retry after", so its
+# per-answer value is renamed and the API's 429 sets the real Retry-After itself.
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True,
+                  header_name_mapping={HeaderNames.RETRY_AFTER: "X-RateLimit-Retry-After"})

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,17 +28,19 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from limits import parse as parse_limit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from forum.extensions import csrf, db, limiter
+from forum.i18n import select_timezone
 from forum.models import ApiToken, TokenScope, User
 from forum.services import api_tokens
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 
 PROBLEM_JSON = "application/problem+json"
-Auth = Literal["public", "participant", "organizer"]
+Auth = Literal["public", "user", "participant", "organizer"]
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
@@ -116,7 +119,6 @@ PROBLEM_TYPES: dict[str, int] = {
     "csrf": 403,
     "not-found": 404,
     "method-not-allowed": 405,
-    "not-acceptable": 406,
     "conflict": 409,
     "payload-too-large": 413,
     "unsupported-media-type": 415,
@@ -140,7 +142,6 @@ def problem_titles() -> dict[str, str]:
         "csrf": _("CSRF token missing or wrong"),
         "not-found": _("Not found"),
         "method-not-allowed": _("Method not allowed"),
-        "not-acceptable": _("Not acceptable"),
         "conflict": _("Conflict"),
         "payload-too-large": _("Body too large"),
         "unsupported-media-type": _("Unsupported media type"),
@@ -148,6 +149,15 @@ def problem_titles() -> dict[str, str]:
         "rate-limited": _("Too many requests"),
         "server-error": _("Server error"),
     }
+
+
+class InvalidBody(Exception):
+    """A body that validated alone but not once combined with the stored record (a PATCH that would
+    leave a profile without a name): raised by the schemas, answered 422 like any other body error."""
+
+    def __init__(self, error: ValidationError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class ApiError(Exception):
@@ -173,7 +183,7 @@ def problem_response(error: ApiError) -> Response:
 
 
 _HTTP_SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-               405: "method-not-allowed", 406: "not-acceptable", 409: "conflict", 413: "payload-too-large",
+               405: "method-not-allowed", 409: "conflict", 413: "payload-too-large",
                415: "unsupported-media-type", 422: "validation", 429: "rate-limited"}
 
 
@@ -199,14 +209,14 @@ def http_problem(error: HTTPException) -> Response:
 
 
 def _retry_after() -> int:
-    limit = getattr(g, "view_rate_limit", None)
-    if limit is None:
-        return 60
+    """Seconds until the caller's window lets a request through again."""
     try:
-        reset_at, _remaining = limiter.limiter.get_window_stats(limit.limit, *limit.request_args)
+        current = limiter.current_limit
+        if current is not None:
+            return max(1, int(current.reset_at - time.time()) + 1)
     except Exception:  # the storage is gone (Redis restarting): a minute is a safe guess
-        return 60
-    return max(1, int(reset_at - datetime.now().timestamp()) + 1)
+        pass
+    return 60
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -234,6 +244,18 @@ def actor() -> User:
     return user
 
 
+def own_company_id() -> int:
+    """The caller's company, for operations with auth="participant" (which guarantees there is one)."""
+    company_id = actor().company_id
+    assert company_id is not None
+    return company_id
+
+
+def forum_zone() -> str:
+    """The forum's time zone (the configured one before a forum is set up), read once per request."""
+    return select_timezone()
+
+
 def _bearer_secret() -> str | None:
     header = request.headers.get("Authorization")
     if header is None:
@@ -251,12 +273,23 @@ def _identify() -> Caller:
         try:
             token = api_tokens.authenticate(secret)
         except api_tokens.TokenRejected as rejected:
+            _count_rejected_token()
             raise ApiError(f"token-{rejected.reason}", rejected.message,
                            headers={"WWW-Authenticate": 'Bearer realm="forum", error="invalid_token"'}) from None
         return Caller(user=token.user, token=token)
-    if current_user.is_authenticated:
+    # A session of an account disabled since it logged in no longer counts (tokens are checked likewise).
+    if current_user.is_authenticated and current_user.is_active:
         return Caller(user=current_user._get_current_object())
     return Caller(user=None)
+
+
+def _count_rejected_token() -> None:
+    """Made-up tokens each get a budget of their own, so wrong tokens are also counted per address: a
+    client guessing (or a script with a revoked token in a loop) is slowed down, not served for ever."""
+    limit = parse_limit(current_app.config["API_REJECTED_TOKEN_LIMIT"])
+    if not limiter.limiter.hit(limit, "api-rejected-token", request.remote_addr or ""):
+        raise ApiError("rate-limited", _("Too many requests with a wrong token. Wait a moment and try again."),
+                       headers={"Retry-After": str(int(limit.get_expiry()))})
 
 
 def _authorize(op: Operation, who: Caller) -> None:
@@ -363,6 +396,10 @@ def _parse_body(model: type[M], required: bool) -> M:
         # Validated from the JSON text: strict mode then still takes "supply_contract" for an enum.
         return model.model_validate_json(raw)
     except ValidationError as error:
+        if all(item["type"] == "json_invalid" for item in error.errors()):
+            # JSON that Python's parser takes but pydantic's refuses (a lone surrogate, extreme nesting).
+            raise ApiError("invalid-json", _("The body is not valid JSON: %(error)s",
+                                             error=error.errors()[0]["msg"][:200])) from None
         raise ApiError("validation", _("Some fields are not right."), field_errors(error, "body")) from None
 
 
@@ -399,8 +436,13 @@ def _link_header(links: PageLinks) -> str:
 
 
 def _respond(op: Operation, result: Any, who: Caller) -> Response:
+    extra_headers: dict[str, str] = {}
+    if isinstance(result, tuple):
+        result, extra_headers = result
     if isinstance(result, Response):  # a file download (exports)
         response = result
+        # send_file streams; the export is small and the ETag needs its bytes.
+        response.direct_passthrough = False
     elif result is None:
         response = Response(status=204)
     else:
@@ -408,6 +450,7 @@ def _respond(op: Operation, result: Any, who: Caller) -> Response:
         links = getattr(result, "links", None)
         if isinstance(links, PageLinks):
             response.headers["Link"] = _link_header(links)
+    response.headers.update(extra_headers)
     if op.method == "GET" and response.status_code == 200:
         # Private data must not sit in shared caches; "no-cache" still lets clients revalidate by ETag.
         response.headers["Cache-Control"] = "private, no-cache" if who.user else "public, no-cache"
@@ -440,16 +483,21 @@ class Operation:
     links: dict[str, dict] = field(default_factory=dict)
     # Other answers than JSON (exports): media type -> description.
     files: dict[str, str] = field(default_factory=dict)
+    conflicts: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 OPERATIONS: dict[str, Operation] = {}
 
 
 def _rate_key() -> str:
-    """The rate limit counts per token, per logged-in user, or per address for anonymous callers."""
+    """The rate limit counts per token, per logged-in user, or per address for anonymous callers. The key
+    is the token itself (hashed), however the header is spelled, so that extra spaces or "bearer" in
+    lower case do not open a fresh budget."""
     header = request.headers.get("Authorization", "")
     if header:
-        return "token:" + hashlib.sha256(header.encode()).hexdigest()[:24]
+        _scheme, _sep, secret = header.strip().partition(" ")
+        return "token:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:24]
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return f"ip:{request.remote_addr}"
@@ -463,10 +511,14 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str, 
               query: type[BaseModel] | None = None, body: type[BaseModel] | None = None, body_required: bool = True,
               response: Any = None, status: int | None = None, errors: Sequence[int] = (),
               description: str | None = None, links: dict[str, dict] | None = None,
-              files: dict[str, str] | None = None) -> Callable:
+              files: dict[str, str] | None = None, conflicts: bool = False,
+              headers: dict[str, str] | None = None) -> Callable:
     """Register ``view`` as an API operation. The view gets the path parameters, plus ``query=`` and
     ``body=`` when the operation declares those models, and returns a model, ``None`` (204) or a
-    ``Response``. ``errors`` lists the statuses the view's services may add to the automatic ones."""
+    ``Response``, or ``(model, {header: value})`` to add headers such as ``Location``. ``errors`` lists the
+    statuses the view's services may add to the automatic ones. ``conflicts``: the services' field errors
+    are clashes with the current state (a taken slot), answered 409 rather than 422. ``headers`` documents
+    the success answer's headers (name -> description)."""
     method = method.upper()
 
     def decorator(view: Callable) -> Callable:
@@ -478,7 +530,7 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str, 
             description=description if description is not None else (view.__doc__ or "").strip(), tag=tag,
             auth=auth, query=query, body=body, body_required=body_required, response=response,
             status=status or (200 if response is not None else 204), errors=set(errors), links=links or {},
-            files=files or {},
+            files=files or {}, conflicts=conflicts, headers=headers or {},
         )
         OPERATIONS[name] = op
 
@@ -494,9 +546,10 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str, 
                 kwargs["body"] = _parse_body(body, body_required)
             try:
                 result = view(**kwargs)
-            except ValidationError as error:  # a merged patch that no longer makes a whole record
+            except InvalidBody as error:  # a merged patch that no longer makes a whole record
                 db.session.rollback()
-                raise ApiError("validation", _("Some fields are not right."), field_errors(error, "body")) from None
+                raise ApiError("validation", _("Some fields are not right."),
+                               field_errors(error.error, "body")) from None
             except NotFound as error:
                 db.session.rollback()
                 raise ApiError("not-found", error.message) from None
@@ -505,18 +558,31 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str, 
                 raise ApiError("forbidden", error.message) from None
             except ServiceError as error:
                 db.session.rollback()
-                if error.field:
-                    raise ApiError("validation", error.message, [
-                        FieldError(field=error.field, location="body", message=error.message, code="invalid")
-                    ]) from None
-                raise ApiError("conflict", error.message) from None
+                raise _service_problem(op, error) from None
             return _respond(op, result, who)
 
-        limited = limiter.limit(_rate_limit, key_func=_rate_key)(wrapped)
+        # One budget per caller for the whole API, not one per operation.
+        limited = limiter.shared_limit(_rate_limit, scope="api", key_func=_rate_key)(wrapped)
         bp.add_url_rule(rule, endpoint=name, view_func=limited, methods=[method])
         return limited
 
     return decorator
+
+
+# Services name fields as the web forms do; the API's bodies name them after the ids they carry.
+SERVICE_FIELDS = {"delegation": "delegation_id", "sectors": "sector_ids"}
+
+
+def _service_problem(op: Operation, error: ServiceError) -> ApiError:
+    """A service's refusal: 422 when one field's value is wrong, 409 when the request clashes with the
+    current state (a stale ``version``, a taken slot, a request already answered)."""
+    conflict = not error.field or error.field == "version" or op.conflicts
+    fields = []
+    if error.field:
+        name = SERVICE_FIELDS.get(error.field, error.field)
+        fields = [FieldError(field=name, location="body", message=error.message,
+                             code="conflict" if conflict else "invalid")]
+    return ApiError("conflict" if conflict else "validation", error.message, fields)
 
 
 def register_errors(bp: Blueprint) -> None:

@@ -74,8 +74,8 @@ def _path_parameters(rule: str) -> list[dict[str, Any]]:
     return parameters
 
 
-def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[dict[str, Any]]:
-    schema = schemas[model.__name__]
+def _query_parameters(ref: dict[str, str], schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = schemas[ref["$ref"].rsplit("/", 1)[1]]
     required = set(schema.get("required", []))
     parameters = []
     for name, prop in schema.get("properties", {}).items():
@@ -89,14 +89,15 @@ def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[d
     return parameters
 
 
-def _ref(model: Any) -> dict[str, str]:
-    return {"$ref": _REF.format(model=model.__name__)}
+# (model, "validation" | "serialization") -> {"$ref": ...}, as pydantic named the schemas: a generic
+# ``Page[CompanySummary]`` or two models of one name in different modules get names of pydantic's choosing.
+Refs = dict[tuple[Any, str], dict[str, str]]
 
 
-def _problem(status: int) -> dict[str, Any]:
+def _problem(status: int, refs: Refs) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": HTTP_STATUS_CODES.get(status, "Error"),
-        "content": {PROBLEM_JSON: {"schema": _ref(Problem)}},
+        "content": {PROBLEM_JSON: {"schema": refs[(Problem, "serialization")]}},
     }
     if status == 429:
         response["headers"] = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
@@ -105,26 +106,29 @@ def _problem(status: int) -> dict[str, Any]:
     return response
 
 
-def _success(op: Operation) -> dict[str, Any]:
+def _success(op: Operation, refs: Refs) -> dict[str, Any]:
     if op.response is None:
         return {"description": "Done; nothing to send back."}
     response: dict[str, Any] = {"description": HTTP_STATUS_CODES[op.status],
-                                "content": {"application/json": {"schema": _ref(op.response)}}}
-    for media_type in op.files:
-        response["content"][media_type] = {"schema": {"type": "string", "contentMediaType": media_type}}
+                                "content": {"application/json": {"schema": refs[(op.response, "serialization")]}}}
+    for media_type, description in op.files.items():
+        response["content"][media_type] = {"schema": {"type": "string", "contentMediaType": media_type,
+                                                      "description": description}}
+    headers = {name: {"description": text, "schema": {"type": "string"}} for name, text in op.headers.items()}
     if op.method == "GET":
-        response["headers"] = {"ETag": {"description": "Send it back as If-None-Match to get 304.",
-                                        "schema": {"type": "string"}}}
+        headers["ETag"] = {"description": "Send it back as If-None-Match to get 304.", "schema": {"type": "string"}}
+    if headers:
+        response["headers"] = headers
     if op.links:
         response["links"] = op.links
     return response
 
 
-def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+def _operation(op: Operation, schemas: dict[str, Any], refs: Refs) -> dict[str, Any]:
     parameters = _path_parameters(op.rule)
     if op.query is not None:
-        parameters += _query_parameters(op.query, schemas)
-    who = {"public": "Anyone; no token needed.", "participant": "A company's delegates (participants).",
+        parameters += _query_parameters(refs[(op.query, "validation")], schemas)
+    who = {"public": "Anyone; no token needed.", "user": "Any logged-in user or token.", "participant": "A company's delegates (participants).",
            "organizer": "Organizers."}[op.auth]
     scope = " Needs a read and write token." if op.method != "GET" else ""
     spec: dict[str, Any] = {
@@ -133,7 +137,7 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         "description": f"{op.description}\n\n**Who:** {who}{scope}".strip(),
         "tags": [op.tag],
         "parameters": parameters,
-        "responses": {str(op.status): _success(op)} | {str(s): _problem(s) for s in _error_statuses(op)},
+        "responses": {str(op.status): _success(op, refs)} | {str(s): _problem(s, refs) for s in _error_statuses(op)},
         "security": ([{}, {"bearerAuth": []}, {"sessionCookie": []}] if op.auth == "public"
                      else [{"bearerAuth": []}, {"sessionCookie": []}]),
     }
@@ -141,7 +145,7 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         spec["responses"]["304"] = {"description": "Not modified: the If-None-Match ETag still matches."}
     if op.body is not None:
         spec["requestBody"] = {"required": op.body_required,
-                               "content": {"application/json": {"schema": _ref(op.body)}}}
+                               "content": {"application/json": {"schema": refs[(op.body, "validation")]}}}
     return spec
 
 
@@ -153,15 +157,19 @@ def build_spec() -> dict[str, Any]:
         keys += [(m, "validation") for m in (op.query, op.body) if m is not None]
         if op.response is not None:
             keys.append((op.response, "serialization"))
-    _, top = models_json_schema(list(dict.fromkeys(keys)), ref_template=_REF)
+    refs, top = models_json_schema(list(dict.fromkeys(keys)), ref_template=_REF)
     schemas = top.get("$defs", {})
     paths: dict[str, dict[str, Any]] = {}
     for op in ops:
-        paths.setdefault(_path(op.rule), {})[op.method.lower()] = _operation(op, schemas)
-    # Query models are flattened into parameters; they need no schema of their own.
+        paths.setdefault(_path(op.rule), {})[op.method.lower()] = _operation(op, schemas, refs)
+    # Query models are flattened into parameters; they need no schema of their own (unless shared).
+    used = {refs[(m, mode)]["$ref"] for m, mode in keys if (m, mode) in refs and m not in
+            {o.query for o in ops}}
     for op in ops:
-        if op.query is not None and op.query not in {o.body for o in ops} | {o.response for o in ops}:
-            schemas.pop(op.query.__name__, None)
+        if op.query is not None:
+            ref = refs[(op.query, "validation")]["$ref"]
+            if ref not in used and not _referenced(ref, schemas):
+                schemas.pop(ref.rsplit("/", 1)[1], None)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Forum B2B matchmaking API", "version": API_VERSION, "description": DESCRIPTION,
@@ -180,6 +188,10 @@ def build_spec() -> dict[str, Any]:
         },
         "x-problem-types": sorted(PROBLEM_TYPES),
     }
+
+
+def _referenced(ref: str, schemas: dict[str, Any]) -> bool:
+    return f'"{ref}"' in json.dumps(schemas)
 
 
 def spec() -> dict[str, Any]:

@@ -8,14 +8,15 @@ form would have saved.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
 
-from forum.api.framework import Body, Out, local_time
+from forum.api.framework import Body, InvalidBody, Out, local_time
 from forum.languages import SPOKEN_LANGUAGES
 from forum.models import Company, CompanySize, Delegation, Sector
 from forum.models.company import (
@@ -37,40 +38,26 @@ from forum.validation import clean_email, clean_phone, clean_text, clean_website
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-def _line(value: str) -> str:
-    return clean_text(value)
-
-
-def _required(message: object):
-    """Cleaned text that must not end up empty (a name of spaces is no name)."""
+def cleaned(maximum: int, *, multiline: bool = False, required: object | None = None,
+            cleaner: Callable[[str], str] | None = None) -> AfterValidator:
+    """Clean text as the web forms do, then check its length: cleaning may lengthen it (Unicode
+    normalisation turns one character into up to three), and the column must hold the cleaned value.
+    ``required``: the message when nothing is left (a name of spaces is no name)."""
 
     def check(value: str) -> str:
-        value = clean_text(value)
-        if not value:
-            raise ValueError(str(message))
+        value = clean_text(value, multiline=multiline)
+        if required is not None and not value:
+            raise ValueError(str(required))
+        if value and cleaner is not None:
+            value = cleaner(value)
+        if len(value) > maximum:
+            raise ValueError(_("At most %(max)d characters.", max=maximum))
         return value
 
     return AfterValidator(check)
 
 
-def _text(value: str) -> str:
-    return clean_text(value, multiline=True)
-
-
-def _email(value: str) -> str:
-    return clean_email(value) if clean_text(value) else ""
-
-
-def _website(value: str) -> str:
-    return clean_website(value)
-
-
-def _phone(value: str) -> str:
-    return clean_phone(value)
-
-
-# Length limits are checked on the raw text (as the form's Length validators do) and again by the column.
-Line = Annotated[str, AfterValidator(_line)]
+# The raw text is limited too (max_length), so that a megabyte of spaces is refused before it is cleaned.
 Language = Literal[tuple(SPOKEN_LANGUAGES)]  # type: ignore[valid-type]
 
 
@@ -147,20 +134,20 @@ def company_out(company: Company, *, show_contact: bool, zone: str) -> CompanyOu
 class CompanyProfileIn(Body):
     """A whole company profile, as the sign-up and edit forms take it."""
 
-    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX), _required(_l("Enter the company name."))]
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX), cleaned(NAME_MAX, required=_l("Enter the company name."))]
     delegation_id: Id
-    country: Annotated[str, Field(min_length=1, max_length=COUNTRY_MAX), _required(_l("Enter the country."))]
-    city: Annotated[str, Field(max_length=CITY_MAX), AfterValidator(_line)] = ""
+    country: Annotated[str, Field(min_length=1, max_length=COUNTRY_MAX), cleaned(COUNTRY_MAX, required=_l("Enter the country."))]
+    city: Annotated[str, Field(max_length=CITY_MAX), cleaned(CITY_MAX)] = ""
     sector_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_SECTORS)]
-    offers: Annotated[str, Field(max_length=OFFERS_MAX), AfterValidator(_text)] = ""
-    needs: Annotated[str, Field(max_length=NEEDS_MAX, validate_default=True), AfterValidator(_text)] = ""
-    description: Annotated[str, Field(max_length=DESCRIPTION_MAX), AfterValidator(_text)] = ""
+    offers: Annotated[str, Field(max_length=OFFERS_MAX), cleaned(OFFERS_MAX, multiline=True)] = ""
+    needs: Annotated[str, Field(max_length=NEEDS_MAX, validate_default=True), cleaned(NEEDS_MAX, multiline=True)] = ""
+    description: Annotated[str, Field(max_length=DESCRIPTION_MAX), cleaned(DESCRIPTION_MAX, multiline=True)] = ""
     size: CompanySize | None = None
-    website: Annotated[str, Field(max_length=WEBSITE_MAX), AfterValidator(_website)] = ""
+    website: Annotated[str, Field(max_length=WEBSITE_MAX), cleaned(WEBSITE_MAX, cleaner=clean_website)] = ""
     languages: Annotated[list[Language], Field(max_length=len(SPOKEN_LANGUAGES))] = []
-    contact_name: Annotated[str, Field(max_length=CONTACT_NAME_MAX), AfterValidator(_line)] = ""
-    contact_email: Annotated[str, Field(max_length=EMAIL_MAX), AfterValidator(_email)] = ""
-    contact_phone: Annotated[str, Field(max_length=PHONE_MAX), AfterValidator(_phone)] = ""
+    contact_name: Annotated[str, Field(max_length=CONTACT_NAME_MAX), cleaned(CONTACT_NAME_MAX)] = ""
+    contact_email: Annotated[str, Field(max_length=EMAIL_MAX), cleaned(EMAIL_MAX, cleaner=clean_email)] = ""
+    contact_phone: Annotated[str, Field(max_length=PHONE_MAX), cleaned(PHONE_MAX, cleaner=clean_phone)] = ""
     opted_out: bool = False
 
     @field_validator("needs")
@@ -212,4 +199,7 @@ class CompanyPatch(Body):
             "opted_out": company.opted_out,
         }
         changes = self.model_dump(mode="json", exclude_unset=True)
-        return CompanyProfileIn.model_validate_json(json.dumps({**current, **changes}))
+        try:
+            return CompanyProfileIn.model_validate_json(json.dumps({**current, **changes}))
+        except ValidationError as error:
+            raise InvalidBody(error) from None

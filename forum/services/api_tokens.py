@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
 from forum.models import TOKEN_NAME_MAX, ApiToken, TokenScope, User, utcnow
@@ -114,8 +115,12 @@ def authenticate(secret: str, now: datetime | None = None) -> ApiToken:
         raise TokenRejected(_("This account is disabled."), "disabled")
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # A single UPDATE outside the caller's business transaction: a failed API write must not undo it,
-        # and it must not commit the caller's half-done work either, so it runs before any of that.
-        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-        db.session.commit()
+        # and it must not commit the caller's half-done work either, so it runs before any of that. It is
+        # best effort: a busy database (SQLite locked by a writer) must not fail a read over a timestamp.
+        try:
+            db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
     return token
 

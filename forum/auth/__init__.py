@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from forum.auth import views  # noqa: E402,F401
+from forum.auth import account, views  # noqa: E402,F401

@@ -1,14 +1,16 @@
-"""Sign-up, login and join-a-company forms."""
+"""Sign-up, login, join-a-company and API token forms."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from forum.companies.forms import CompanyProfileForm, _cleaned_by
-from forum.forms import ForumForm
+from forum.forms import ForumForm, options
+from forum.models import TOKEN_NAME_MAX, TokenScope
 from forum.models.company import CONTACT_NAME_MAX, EMAIL_MAX
+from forum.services.api_tokens import LIFETIMES_DAYS
 from forum.services.passwords import password_problem
 from forum.validation import clean_email
 
@@ -57,3 +59,34 @@ class LoginForm(ForumForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
                                                         Length(max=200)])
     remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+TOKEN_SCOPE_CHOICES = [
+    (TokenScope.READ.value, _l("Read only")),
+    (TokenScope.WRITE.value, _l("Read and write")),
+]
+NEVER = "never"
+
+
+def _lifetime_choices() -> list[tuple[str, object]]:
+    return [*((str(days), _l("%(days)d days", days=days)) for days in LIFETIMES_DAYS), (NEVER, _l("Never expires"))]
+
+
+class ApiTokenForm(ForumForm):
+    """A new personal API token. The service checks the name, scope and lifetime again, so the form's
+    checks are for quick feedback only."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the token a name, such as “Agenda script”.")),
+                                               Length(max=TOKEN_NAME_MAX)],
+                       description=_l("What uses it, so that you know which one to revoke later."))
+    scope = RadioField(_l("Access"), choices=options(TOKEN_SCOPE_CHOICES), default=TokenScope.READ.value,
+                       validate_choice=True)
+    days = SelectField(_l("Valid for"), default="90")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.days.choices = options(_lifetime_choices())
+
+    def lifetime_days(self) -> int | None:
+        """The chosen lifetime in days; None for a token that never expires."""
+        return None if self.days.data == NEVER else int(self.days.data)

@@ -321,3 +321,64 @@ def mark_notifications_read(actor: User, company_id: int) -> int:
                                 .values(read_at=utcnow()))
     db.session.commit()
     return result.rowcount
+
+
+# API: meeting requests -------------------------------------------------------------------------------
+
+
+@dataclass
+class RequestPage:
+    """One page of a company's requests, newest first, and how many there are in all."""
+
+    items: list[MeetingRequest]
+    total: int
+
+
+def list_requests(actor: User, company_id: int, *, direction: str | None = None,
+                  status: RequestStatus | None = None, page: int = 1, per_page: int = 24) -> RequestPage:
+    """The company's requests (``direction`` "incoming": asked of it, "outgoing": it asked), counted and
+    paged in the database, in the overview page's order. Due requests expire first, as on the page."""
+    company = _acting_for(actor, company_id)
+    expire_due()
+    if direction == "incoming":
+        where = [MeetingRequest.recipient_id == company.id]
+    elif direction == "outgoing":
+        where = [MeetingRequest.requester_id == company.id]
+    else:
+        where = [or_(MeetingRequest.requester_id == company.id, MeetingRequest.recipient_id == company.id)]
+    if status is not None:
+        where.append(MeetingRequest.status == status)
+    total = db.session.scalar(select(func.count()).select_from(MeetingRequest).where(*where)) or 0
+    items = list(db.session.scalars(
+        select(MeetingRequest).where(*where)
+        .options(selectinload(MeetingRequest.requester), selectinload(MeetingRequest.recipient))
+        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)))
+    return RequestPage(items=items, total=total)
+
+
+def request_of(actor: User, company_id: int, request_id: int) -> MeetingRequest:
+    """One request the company asked or was asked. Another pair's request is NotFound, not
+    PermissionDenied, so that request ids cannot be probed."""
+    company = _acting_for(actor, company_id)
+    expire_due()
+    request = get_request(request_id)
+    if company.id not in (request.requester_id, request.recipient_id):
+        raise NotFound(_("There is no such meeting request."))
+    return request
+
+
+# API: notifications -------------------------------------------------------------------------------
+
+def notifications_page(actor: User, company_id: int, *, unread_only: bool = False, page: int = 1,
+                       per_page: int = 24) -> tuple[list[Notification], int]:
+    """One page of the company's notices, newest first, and how many there are in all."""
+    company = _acting_for(actor, company_id)
+    where = [Notification.company_id == company.id]
+    if unread_only:
+        where.append(Notification.read_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0
+    rows = list(db.session.scalars(select(Notification).where(*where)
+                                   .order_by(Notification.created_at.desc(), Notification.id.desc())
+                                   .offset((page - 1) * per_page).limit(per_page)))
+    return rows, total

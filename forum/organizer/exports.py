@@ -29,8 +29,8 @@ def _format() -> str:
     return wanted
 
 
-def _download(rows: exports.Rows, what: str, fmt: str, forum_name: str, zone: str) -> Response:
-    """The file, named after the forum, what it holds and today's date in the forum's zone."""
+def download(rows: exports.Rows, what: str, fmt: str, forum_name: str, zone: str) -> Response:
+    """The file (for this page and the API), named after the forum, what it holds and today's date in the forum's zone."""
     today = datetime.now(ZoneInfo(zone)).date().isoformat()
     # Letters of any script stay (the forum's name may be Cyrillic); werkzeug adds filename*= for them.
     stem = re.sub(r"[^\w]+", "-", f"{forum_name or 'forum'} {what} {today}").strip("-")
@@ -51,14 +51,14 @@ def exports_index() -> str:
 @role_required("organizer")
 def export_agenda_csv() -> Response:
     agenda = exports.load_agenda()
-    return _download(exports.agenda_rows(agenda), "agenda", "csv", agenda.forum_name, agenda.zone)
+    return download(exports.agenda_rows(agenda), "agenda", "csv", agenda.forum_name, agenda.zone)
 
 
 @bp.get("/exports/agenda.xlsx")
 @role_required("organizer")
 def export_agenda_xlsx() -> Response:
     agenda = exports.load_agenda()
-    return _download(exports.agenda_rows(agenda), "agenda", "xlsx", agenda.forum_name, agenda.zone)
+    return download(exports.agenda_rows(agenda), "agenda", "xlsx", agenda.forum_name, agenda.zone)
 
 
 @bp.get("/exports/companies")
@@ -66,7 +66,7 @@ def export_agenda_xlsx() -> Response:
 def export_companies() -> Response:
     fmt = _format()
     name, zone = exports.forum_name_and_zone()
-    return _download(exports.company_rows(), "companies", fmt, name, zone)
+    return download(exports.company_rows(), "companies", fmt, name, zone)
 
 
 @bp.get("/print/tables")

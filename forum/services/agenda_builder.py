@@ -601,3 +601,23 @@ def published_agenda_for(company_id: int) -> list[AgendaEntry] | None:
 def company_choices() -> Iterable[tuple[int, str]]:
     return [(cid, name) for cid, name in db.session.execute(
         select(Company.id, Company.name).where(Company.active.is_(True)).order_by(Company.name_key))]
+
+
+@dataclass
+class PlacedMeeting:
+    request: MeetingRequest  # requester and recipient loaded
+    slot_id: int
+    table_id: int
+    locked: bool
+
+
+def placed_meetings() -> list[PlacedMeeting]:
+    """Every meeting on the agenda, by slot then table, with both companies, in three queries (the JSON
+    API's whole agenda; the grid reads one session at a time)."""
+    rows = db.session.scalars(
+        select(ScheduledMeeting).join(Slot, Slot.id == ScheduledMeeting.slot_id)
+        .join(VenueTable, VenueTable.id == ScheduledMeeting.table_id)
+        .options(selectinload(ScheduledMeeting.request).selectinload(MeetingRequest.requester),
+                 selectinload(ScheduledMeeting.request).selectinload(MeetingRequest.recipient))
+        .order_by(Slot.starts_at, VenueTable.number))
+    return [PlacedMeeting(m.request, m.slot_id, m.table_id, m.locked) for m in rows]

@@ -17,6 +17,7 @@ from forum.models.forum import COUNTRY_MAX, DELEGATION_NAME_MAX
 from forum.services import importer, matching, meetings
 from forum.services.companies import MAX_PAGE, CompanyProfile, apply_profile, get_company
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
+from forum.services.transaction import atomic
 from forum.validation import clean_text
 
 STATUSES = ("active", "deactivated", "opted_out")
@@ -72,10 +73,11 @@ def list_companies(query: CompanyListQuery, per_page: int) -> CompanyListPage:
     page = db.paginate(stmt, page=min(max(query.page, 1), MAX_PAGE), per_page=per_page, error_out=False,
                        count=True)
     ids = [c.id for c in page.items]
-    return CompanyListPage(page, _counts(ids) if ids else {})
+    return CompanyListPage(page, company_counts(ids) if ids else {})
 
 
-def _counts(ids: list[int]) -> dict[int, CompanyCounts]:
+def company_counts(ids: list[int]) -> dict[int, CompanyCounts]:
+    """The list's counts (delegates, requests, accepted meetings) of these companies, in three queries."""
     delegates = dict(db.session.execute(select(User.company_id, func.count()).where(User.company_id.in_(ids))
                                         .group_by(User.company_id)).all())
     requests: dict[int, int] = {}
@@ -111,6 +113,25 @@ def create_company(actor: User, profile: CompanyProfile) -> Company:
     return company
 
 
+def change_company(actor: User, company_id: int, profile: CompanyProfile | None, active: bool | None) -> Company:
+    """An organizer's change to a company's profile and/or whether it takes part, in one transaction: a
+    refused profile (a taken name, an unknown sector) leaves the active state unchanged, and the other way
+    round. Either change refreshes the match lists it touches, once."""
+    _require_organizer(actor)
+    company = get_company(company_id)
+    version, before = company.profile_version, matching.profile_before_change(company)
+    with atomic(_("A company with this name was registered a moment ago.")):
+        if profile is not None:
+            apply_profile(company, profile)
+        if active is not None and company.active != active:
+            company.active = active
+            # Matching reads "active": the company leaves (or rejoins) the others' lists.
+            company.profile_version = (company.profile_version or 1) + 1
+    if company.profile_version != version:
+        matching.refresh_companies({company.id: before})
+    return company
+
+
 def _toggle(actor: User, company_id: int, attribute: str, value: bool) -> Company:
     _require_organizer(actor)
     company = get_company(company_id)
@@ -131,7 +152,7 @@ def _toggle(actor: User, company_id: int, attribute: str, value: bool) -> Compan
 
 def set_active(actor: User, company_id: int, active: bool) -> Company:
     """Deactivate (the company withdrew) or reactivate. Its requests and meetings stay for the record."""
-    return _toggle(actor, company_id, "active", active)
+    return change_company(actor, company_id, None, active)
 
 
 def set_opted_out(actor: User, company_id: int, opted_out: bool) -> Company:

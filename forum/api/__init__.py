@@ -7,8 +7,13 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from forum.api import (  # noqa: E402,F401  (the modules register their operations on bp)
+    companies,
+    me,
+    meetings,
     openapi,
+    organizer,
     public,
+    reference,
 )
 from forum.api.framework import register_errors  # noqa: E402
 

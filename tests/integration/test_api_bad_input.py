@@ -11,10 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from forum.api.schemas import CompanyPatch
 from sqlalchemy import String
 
+from forum.api.schemas import CompanyPatch
 from forum.models import Company
 from forum.models.company import NAME_MAX
 from tests import factories

@@ -42,6 +42,12 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | P
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config.finalize(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        # Behind N trusted proxies, the client's address and scheme come from X-Forwarded-For/-Proto.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -79,15 +85,26 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        """``"<id>:<session_version>"`` from User.get_id. A bumped version (password reset, disabling,
+        "Log out everywhere") or a disabled account ends the session and the remember-me cookie; the
+        plain ``"<id>"`` of sessions made before versions existed is refused too."""
         from forum.models import User
 
         try:
-            return db.session.get(User, int(user_id))
+            raw_id, _sep, raw_version = user_id.partition(":")
+            wanted_id, version = int(raw_id), int(raw_version)
         except ValueError:
             return None
+        if not 0 < wanted_id < 2**31:  # the ids of an INTEGER column; SQLite overflows on larger ones
+            return None
+        try:
+            user = db.session.get(User, wanted_id)
         except SQLAlchemyError:
             db.session.rollback()  # leave no broken transaction behind for the rest of the request
             return None
+        if user is None or not user.active or user.session_version != version:
+            return None
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -128,6 +145,15 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["zone_label"] = zone_label
     app.jinja_env.filters["language_label"] = language_label
     app.jinja_env.globals["unread_notices"] = _unread_notices
+    app.jinja_env.filters["web_link"] = _web_link
+
+
+def _web_link(url: str | None) -> str:
+    """An http(s) address to link to, or "" for anything else. Every input path cleans websites already;
+    this keeps a row written any other way (an old import, a database edit) from becoming a
+    javascript: or data: link."""
+    text = (url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""
 
 
 def _unread_notices() -> int:

@@ -26,6 +26,8 @@ class Defaults:
 
     DIRECTORY_PER_PAGE = 24
     PASSWORD_MIN_LENGTH = 10
+    # Seconds a password-reset link works (it also stops once used or when the password changes).
+    PASSWORD_RESET_MAX_AGE = 3600
     IMPORT_MAX_ROWS = 5000
     # Suggestions kept per company; the "My matches" filters choose among them.
     MATCHES_STORED = 30
@@ -46,6 +48,30 @@ class Defaults:
     API_REJECTED_TOKEN_LIMIT = "30 per minute"
     # Flask-Limiter's counters: "memory://" per process; "redis://host:6379" to share them between workers.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Every limit counts in a moving window: a fixed window would let twice the budget through around the
+    # turn of a minute (5 at 12:00:59, 5 more at 12:01:00).
+    RATELIMIT_STRATEGY = "moving-window"
+    # Login attempts per client address, successful or not. Sized for the venue, not for an attacker: up to
+    # ~1000 delegates sit behind the forum Wi-Fi's one NAT address. When a session opens, ~300 of them may log
+    # in within 5-10 minutes (30-60 a minute, plus typos); over the first hour of a day, ~1000 people on one or
+    # two devices make ~1500 attempts. Guessing is stopped by the per-account limit below; this one caps what
+    # one address costs in password hashing (100 a minute is a fraction of one core).
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "100 per minute; 2000 per hour"
+    # FAILED logins per e-mail address typed (known or not), from any address: a botnet gets at most 30 guesses
+    # an hour at one password. A person who mistypes on a phone rarely fails 5 times in a minute; successful
+    # logins (logging in and out on a shared phone) do not count.
+    LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
+    # Sign-up posts per client address (a refused form counts too): a room of 100 companies told to register
+    # now, on one NAT, with a retry or two each; a spammer gets 300 junk companies an hour at most.
+    SIGNUP_RATE_LIMIT = "30 per minute; 300 per hour"
+    # "Forgot your password?" posts per client address. Each may send an e-mail, so this caps the mail one
+    # address can make the forum send; a room told "use Forgot your password" (20 at once on one NAT) and
+    # a morning of forgotten passwords at the venue stay below it.
+    PASSWORD_RESET_RATE_LIMIT = "20 per minute; 200 per hour"
+    # Reverse proxies in front of the app (nginx: 1). With 0, X-Forwarded-For is ignored and every limit
+    # counts the proxy's address; set it to the real number of hops, never more (a client could then forge
+    # its address in X-Forwarded-For).
+    PROXY_FIX_HOPS = 0
     # Largest JSON body the API accepts, in bytes (uploads keep MAX_CONTENT_LENGTH).
     API_MAX_BODY = 64 * 1024
 

@@ -31,7 +31,9 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Limits are declared where they apply (the API's per-token limit); storage comes from RATELIMIT_STORAGE_URI.
+# Limits are declared where they apply: the API's per-token limit (forum/api/framework.py), and login,
+# sign-up and password-reset requests (forum/auth/throttle.py). Storage and strategy come from the
+# RATELIMIT_STORAGE_URI and RATELIMIT_STRATEGY settings.
 # Flask-Limiter would send Retry-After on every answer; only a 429 should say "retry after", so its
 # per-answer value is renamed and the API's 429 sets the real Retry-After itself.
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True,

@@ -1,4 +1,4 @@
-"""Sign-up, login, join-a-company and API token forms."""
+"""Sign-up, login, join-a-company, password reset, log-out-everywhere and API token forms."""
 
 from __future__ import annotations
 
@@ -59,6 +59,33 @@ class LoginForm(ForumForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
                                                         Length(max=200)])
     remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class ForgotPasswordForm(ForumForm):
+    email = EmailField(_l("Your e-mail"), validators=[DataRequired(_l("Enter your e-mail address.")),
+                                                     Length(max=EMAIL_MAX)])
+
+
+class ResetPasswordForm(ForumForm):
+    """A new password from a reset link, under the same rules as at sign-up."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))],
+                             description=_l("At least 10 characters. A short phrase is easy to remember."))
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[EqualTo("password", _l("The two passwords differ."))])
+
+    def __init__(self, *args, email: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email = email
+
+    def validate_password(self, field) -> None:
+        problem = password_problem(field.data or "", self.account_email)
+        if problem:
+            raise ValidationError(problem)
+
+
+class LogoutEverywhereForm(ForumForm):
+    """The "Log out everywhere" button: only the CSRF token."""
 
 
 TOKEN_SCOPE_CHOICES = [

@@ -1,16 +1,23 @@
-"""Sign-up, login and logout."""
+"""Sign-up, login, logout, log out everywhere, and the password reset by e-mailed link."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from forum.auth import bp
-from forum.auth.forms import JoinCompanyForm, LoginForm, SignupForm
+from forum.auth import bp, throttle
+from forum.auth.forms import (
+    ForgotPasswordForm,
+    JoinCompanyForm,
+    LoginForm,
+    LogoutEverywhereForm,
+    ResetPasswordForm,
+    SignupForm,
+)
 from forum.forms import attach_service_error
 from forum.services import accounts, taxonomy, team
 from forum.services.errors import ServiceError
@@ -37,6 +44,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@throttle.signup
 def signup() -> str | Response:
     if current_user.is_authenticated:
         flash(_("You are already registered and logged in. Log out first to register another company."),
@@ -46,6 +54,9 @@ def signup() -> str | Response:
     if form.validate_on_submit():
         try:
             user = accounts.sign_up(form.email.data, form.password.data, form.full_name.data, form.to_profile())
+        except accounts.AddressTaken:
+            # The address has an account; its owner got an e-mail. Say no more than that mail was sent.
+            return render_template("auth/signup_check_email.html", email=form.email.data)
         except ServiceError as exc:
             if not attach_service_error(form, exc):
                 flash(exc.message, "error")
@@ -59,12 +70,18 @@ def signup() -> str | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.login
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except accounts.AccountDisabled as exc:
+            # Only after the right password: a guesser learns nothing from it.
+            form.password.errors.append(exc.message)
+            return render_template("auth/login.html", form=form), 403
         if user is None:
             # The same answer for an unknown address and a wrong password: no account enumeration.
             form.password.errors.append(_("The e-mail or the password is not right."))
@@ -88,6 +105,62 @@ def logout() -> Response:
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.home"))
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere() -> Response:
+    if not LogoutEverywhereForm().validate_on_submit():
+        flash(_("The form expired. Try again."), "error")
+        return redirect(url_for("auth.account"))
+    accounts.end_all_sessions(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("You are logged out on every device, this one included. Log in again to go on."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@throttle.password_reset
+def forgot_password() -> str | Response | tuple[str, int]:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        # The same page whether or not the address has an account: no enumeration.
+        return render_template("auth/password_forgot_sent.html")
+    status = 422 if form.errors else 200
+    return render_template("auth/password_forgot.html", form=form), status
+
+
+def _reset_page(template: str, status: int, **context) -> Response:
+    # The token is in the URL: no Referer carries it on, and no cache keeps the page.
+    response = make_response(render_template(template, **context), status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Response:
+    try:
+        user = accounts.read_reset_token(token)
+    except ServiceError as exc:
+        return _reset_page("auth/password_reset_invalid.html", 404, message=exc.message)
+    form = ResetPasswordForm(email=user.email)
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(token, form.password.data)
+        except ServiceError as exc:
+            if not attach_service_error(form, exc):
+                return _reset_page("auth/password_reset_invalid.html", 409, message=exc.message)
+        else:
+            _start_session(user)
+            flash(_("Your new password is set, and you are logged in. Every other device was logged out."),
+                  "success")
+            landing = (url_for("companies.detail", company_id=user.company_id) if user.company_id
+                       else url_for("main.home"))
+            return redirect(landing)
+    return _reset_page("auth/password_reset.html", 422 if form.errors else 200, form=form, email=user.email)
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,12 +43,23 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session and remember-me cookie (see get_id): raising it ends all of them at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     company: Mapped[Company | None] = relationship(back_populates="delegates")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session and the remember-me cookie; the user_loader accepts it
+        # only while the version still matches, so end_all_sessions() logs out every device.
+        return f"{self.id}:{self.session_version}"
+
+    def end_all_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie of this user. Caller commits."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_organizer(self) -> bool:

@@ -40,7 +40,8 @@
     const path = new URL(form.action, window.location.href).pathname;
     const worker = container.controller || active;
     // the same forms as changesWhoIsLoggedIn() in sw.js
-    const session = path === "/logout" || path === "/login" || path === "/signup" || path.startsWith("/join/");
+    const session = path === "/logout" || path === "/login" || path === "/signup" || path.startsWith("/join/") ||
+      path === "/account/logout-everywhere" || path.startsWith("/password/reset/");
     if (session && worker) {
       worker.postMessage({type: "forget"});
     }

@@ -23,7 +23,8 @@ const LOGIN = "/login";
 // Every form that ends one person's session or starts another's: logging out, logging in, signing up,
 // and joining a company's team through an invitation.
 function changesWhoIsLoggedIn(path) {
-  return path === "/logout" || path === LOGIN || path === "/signup" || path.startsWith("/join/");
+  return path === "/logout" || path === LOGIN || path === "/signup" || path.startsWith("/join/") ||
+    path === "/account/logout-everywhere" || path.startsWith("/password/reset/");
 }
 const MAX_PREFETCH = 60;
 // Pages being saved, by path, so that a page asking "am I saved?" waits for its own save to finish.

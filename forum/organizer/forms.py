@@ -27,6 +27,7 @@ from forum.matching import CrossDelegation, Weights
 from forum.models.matching import WEIGHT_MAX
 from forum.services import taxonomy
 from forum.services.agenda import BreakSpec, SessionSpec, TimeStructure
+from forum.services.companies import MAX_ID
 
 CROSS_DELEGATION_CHOICES = [
     (CrossDelegation.ONLY.value, _l("Only between delegations: never suggest a company of one's own delegation")),
@@ -178,6 +179,20 @@ class ReservedTablesForm(Form):
     delegation_id = HiddenField()
     tables = StringField(_l("Tables"), validators=[Length(max=200)])
 
+    def validate_delegation_id(self, field) -> None:
+        # A hidden field the page fills in; anything but an id is a tampered or truncated form.
+        if delegation_id_of(field.data) is None:
+            raise ValidationError(_l("This form is incomplete. Reload the page and try again."))
+
+
+def delegation_id_of(value: object) -> int | None:
+    """The id a reserved-tables row names, or None when the posted value is not one."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
 
 class AgendaSettingsForm(ForumForm):
     sessions = TextAreaField(
@@ -234,7 +249,7 @@ class AgendaSettingsForm(ForumForm):
         reserved = {}
         for row in self.reserved:
             for number in parse_table_numbers(row.form.tables.data):
-                reserved[number] = int(row.form.delegation_id.data)
+                reserved[number] = delegation_id_of(row.form.delegation_id.data)
         return TimeStructure(sessions=[SessionSpec(d, s, e) for d, s, e, _label in sessions],
                              breaks=[BreakSpec(d, s, e, label) for d, s, e, label in breaks],
                              slot_minutes=self.slot_minutes.data, tables=self.tables.data, reserved=reserved)

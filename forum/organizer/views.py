@@ -12,7 +12,7 @@ from forum.auth.access import role_required
 from forum.forms import attach_service_error
 from forum.matching import CrossDelegation
 from forum.organizer import bp
-from forum.organizer.forms import AgendaSettingsForm, MatchingSettingsForm, RunSchedulerForm
+from forum.organizer.forms import AgendaSettingsForm, MatchingSettingsForm, RunSchedulerForm, delegation_id_of
 from forum.services import agenda, agenda_builder, matching, scheduling, taxonomy
 from forum.services.errors import ServiceError
 from forum.services.forums import current_forum
@@ -95,7 +95,7 @@ def _reserved_rows(form: AgendaSettingsForm, fill: bool) -> list:
             numbers = sorted(n for n, owner in reserved.items() if owner == d.id)
             form.reserved.append_entry({"delegation_id": d.id, "tables": ", ".join(map(str, numbers))})
     names = {d.id: d.name for d in delegations}
-    return [(row, names.get(int(row.form.delegation_id.data or 0), "?")) for row in form.reserved]
+    return [(row, names.get(delegation_id_of(row.form.delegation_id.data), "?")) for row in form.reserved]
 
 
 @bp.route("/agenda", methods=["GET", "POST"])

@@ -53,6 +53,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_organizer)
+    app.cli.add_command(account_state)
     app.cli.add_command(import_companies)
     app.cli.add_command(recommend)
     app.cli.add_command(recompute_matches)
@@ -122,6 +123,22 @@ def create_organizer(email: str, name: str, password: str) -> None:
         click.echo(_("Error: %(message)s", message=exc.message), err=True)
         sys.exit(2)
     click.echo(_("Organizer %(email)s created.", email=user.email))
+
+
+@click.command("account-state")
+@click.argument("email", callback=_email_argument)
+@click.option("--enable/--disable", "active", required=True, help="Let the account log in again, or stop it.")
+@with_appcontext
+@_needs_schema
+def account_state(email: str, active: bool) -> None:
+    """Enable or disable the account of EMAIL; disabling logs it out everywhere."""
+    try:
+        user = accounts.set_active_by_email(email, active)
+    except ServiceError as exc:
+        click.echo(_("Error: %(message)s", message=exc.message), err=True)
+        sys.exit(2)
+    click.echo(_("%(email)s is enabled.", email=user.email) if user.active
+               else _("%(email)s is disabled and logged out everywhere.", email=user.email))
 
 
 @click.command("import-companies")

@@ -61,6 +61,9 @@ class Defaults:
     # an hour at one password. A person who mistypes on a phone rarely fails 5 times in a minute; successful
     # logins (logging in and out on a shared phone) do not count.
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
+    # Every login attempt per typed e-mail, successful or not, counted before the password is checked: caps
+    # bursts of parallel guesses that the failure budget above only sees afterwards.
+    LOGIN_ATTEMPT_LIMIT_PER_ACCOUNT = "10 per minute; 60 per hour"
     # Sign-up posts per client address (a refused form counts too): a room of 100 companies told to register
     # now, on one NAT, with a retry or two each; a spammer gets 300 junk companies an hour at most.
     SIGNUP_RATE_LIMIT = "30 per minute; 300 per hour"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -26,6 +28,13 @@ class ForumForm(FlaskForm):
     """CSRF-protected form whose text fields arrive trimmed and free of control characters."""
 
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            # Pages post form-encoded data only. Flask-WTF would also read a JSON body, which let a login
+            # sent as JSON slip past limits keyed on request.form (the typed e-mail); JSON belongs to /api/.
+            if formdata is _Auto and request.is_json and not request.form and not request.files:
+                return request.form
+            return super().wrap_formdata(form, formdata)
+
         def bind_field(self, form, unbound_field, options):
             cls = unbound_field.field_class
             if issubclass(cls, StringField) and not issubclass(cls, PasswordField):

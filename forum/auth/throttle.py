@@ -8,7 +8,9 @@ Two budgets guard ``POST /login``:
 - per account (``LOGIN_RATE_LIMIT_PER_ACCOUNT``), keyed on the e-mail as typed (stripped, lower-cased),
   whatever the address, so that a botnet spread over many addresses still gets only a few guesses at one
   password. Only FAILED attempts count (``deduct_when``): a delegate who logs in and out again on a shared
-  phone, or on a laptop and then a phone, spends nothing. The budget is checked before the password is, so
+  phone, or on a laptop and then a phone, spends nothing. Because that budget is deducted after the
+  answer, parallel guesses could all pass its check; a second, larger budget of all attempts per account
+  (``LOGIN_ATTEMPT_LIMIT_PER_ACCOUNT``), counted atomically up front, caps such bursts. The budget is checked before the password is, so
   once it is spent even the right password waits: otherwise the limit would stop nothing. The key is the
   typed address whether or not an account has it, so the answers for known and unknown e-mails are the same
   (no account enumeration).
@@ -119,6 +121,10 @@ def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
 login = _compose(
     limiter.limit(_setting("LOGIN_RATE_LIMIT_PER_ADDRESS"), key_func=address_key, methods=["POST"],
                   scope="address", error_message=_login_address_message),
+    # Every attempt, counted before the password is checked: the failure budget below is only deducted once
+    # an answer exists, so a burst of parallel guesses would all pass its check; this budget's hit is atomic.
+    limiter.limit(_setting("LOGIN_ATTEMPT_LIMIT_PER_ACCOUNT"), key_func=account_key, methods=["POST"],
+                  scope="account-attempts", exempt_when=_no_email, error_message=_login_account_message),
     limiter.limit(_setting("LOGIN_RATE_LIMIT_PER_ACCOUNT"), key_func=account_key, methods=["POST"],
                   scope="account", deduct_when=login_failed, exempt_when=_no_email,
                   error_message=_login_account_message),

@@ -76,17 +76,27 @@ def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile) 
     problem = password_problem(password, email)
     if problem:
         raise ServiceError(problem, field="password")
-    existing = find_user_by_email(email)
+    # Every check of the form comes before the address is looked up, so that a refused profile (a company
+    # name already registered, say) answers the same whether or not the address has an account.
+    company = Company()
+    try:
+        with db.session.no_autoflush:
+            apply_profile(company, profile)
+            existing = find_user_by_email(email)
+    except Exception:
+        db.session.rollback()
+        raise
     if existing is not None:
+        if company in db.session:
+            db.session.expunge(company)
+        db.session.rollback()
         # Hash anyway, as a new account would, so the refusal is not quicker than a sign-up's first step.
         generate_password_hash(password)
         _tell_owner_of_signup_attempt(existing)
         raise AddressTaken(_("Check your e-mail."), field="email")
-    company = Company()
     user = User(email=email, full_name=full_name, role=Role.PARTICIPANT)
     user.set_password(password)
     try:
-        apply_profile(company, profile)
         db.session.add(company)
         user.company = company
         db.session.add(user)
@@ -162,6 +172,19 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
         raise NotFound(_("There is no such account."))
     if user.id == actor.id:
         raise ServiceError(_("You cannot disable or enable your own account."))
+    return _set_active(user, active)
+
+
+def set_active_by_email(email: str, active: bool) -> User:
+    """The server administrator's way (``flask account-state``), e.g. to enable an organizer whom another
+    organizer disabled: the web pages cannot reach a disabled organizer any more."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise NotFound(_("There is no account with the e-mail address %(email)s.", email=email))
+    return _set_active(user, active)
+
+
+def _set_active(user: User, active: bool) -> User:
     if user.active != active:
         user.active = active
         if not active:
@@ -211,7 +234,8 @@ def request_password_reset(email: str) -> None:
         body = _(
             "Someone, probably you, asked to set a new password for your forum account.\n\n"
             "Open this link to choose a new password (it works once, for %(minutes)d minutes):\n%(link)s\n\n"
-            "Setting a new password logs your account out on every device.\n"
+            "Setting a new password logs your account out on every device; API tokens stay valid until you\n"
+            "revoke them on your account page.\n"
             "If you did not ask for this, ignore this message: your password has not changed.",
             minutes=minutes, link=link)
     else:

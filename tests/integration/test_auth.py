@@ -245,6 +245,23 @@ def test_signup_duplicate_email_does_not_say_the_address_is_taken(app, client, s
     assert row_counts(app) == before
 
 
+def test_signup_refused_profile_answers_the_same_for_a_registered_and_a_free_address(
+        app, client, signup_data, make_user, make_company, delegation_id):
+    # A stranger posting a company name that is already taken must not learn from the answer whether the
+    # e-mail has an account: the profile is checked before the address is looked up.
+    make_user(email="owner@b.kz")
+    make_company(name="Dala Milk", delegation_id=delegation_id)
+    before = row_counts(app)
+
+    registered = client.post("/signup", data=signup_data(email="owner@b.kz"))
+    free = client.post("/signup", data=signup_data(email="nobody@b.kz"))
+
+    assert (registered.status_code, field_errors(registered.get_data(as_text=True))) == \
+        (free.status_code, field_errors(free.get_data(as_text=True)))
+    assert registered.status_code == 422
+    assert row_counts(app) == before
+
+
 @pytest.mark.parametrize("name", ["Dala Milk", "dala milk", "  DALA   milk "])
 def test_signup_duplicate_company_name_in_the_same_delegation_is_refused(app, client, signup_data,
                                                                           make_company, delegation_id, name):

@@ -86,6 +86,39 @@ def test_init_db_twice_changes_nothing(fresh_app: Flask):
         assert db.session.scalar(select(func.count(Sector.id))) == 14
 
 
+# --- account-state ------------------------------------------------------------------------------------
+
+
+def test_account_state_enables_an_organizer_another_organizer_disabled(app: Flask, runner: FlaskCliRunner):
+    runner.invoke(args=["create-organizer", "boss@forum.example", "--password", PASSWORD])
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        user.active = False
+        db.session.commit()
+    assert _login_status(app, "boss@forum.example", PASSWORD) == 403
+
+    result = runner.invoke(args=["account-state", "Boss@Forum.Example", "--enable"])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "boss@forum.example is enabled.\n"
+    assert _login_status(app, "boss@forum.example", PASSWORD) == 302
+
+
+def test_account_state_disable_and_unknown_address(app: Flask, runner: FlaskCliRunner):
+    runner.invoke(args=["create-organizer", "boss@forum.example", "--password", PASSWORD])
+
+    disabled = runner.invoke(args=["account-state", "boss@forum.example", "--disable"])
+    unknown = runner.invoke(args=["account-state", "nobody@forum.example", "--enable"])
+    missing_flag = runner.invoke(args=["account-state", "boss@forum.example"])
+
+    assert (disabled.exit_code, disabled.stdout) == (0, "boss@forum.example is disabled and logged out everywhere.\n")
+    assert _login_status(app, "boss@forum.example", PASSWORD) == 403
+    assert unknown.exit_code == 2
+    assert "Error: There is no account with the e-mail address nobody@forum.example." in unknown.stderr
+    assert missing_flag.exit_code == 2
+    assert "Error: Missing option '--enable'." in missing_flag.stderr
+
+
 # --- create-organizer ---------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from tests.integration.api_helpers import bearer, problem
 
 ADDRESS_LIMIT = 10
 ACCOUNT_LIMIT = 3
+ATTEMPT_LIMIT = 9
 WAIT = r"(\d+ seconds?|1 minute)"
 ADDRESS_MESSAGE = rf"There have been too many login attempts from your network\. Please wait {WAIT} and try again\."
 ACCOUNT_MESSAGE = (rf"There have been too many failed logins for this e-mail address\. For the account&#39;s safety, "
@@ -27,6 +28,7 @@ def app_config() -> dict:
     return {
         "LOGIN_RATE_LIMIT_PER_ADDRESS": f"{ADDRESS_LIMIT} per minute",
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": f"{ACCOUNT_LIMIT} per minute",
+        "LOGIN_ATTEMPT_LIMIT_PER_ACCOUNT": f"{ATTEMPT_LIMIT} per minute",
         "SIGNUP_RATE_LIMIT": "2 per minute",
         "PASSWORD_RESET_RATE_LIMIT": "2 per minute",
         "API_RATE_LIMIT": "3 per minute",
@@ -287,3 +289,38 @@ def test_behind_one_proxy_each_forwarded_client_has_its_own_budget(client, user_
     assert spent.status_code == 429
     assert html.unescape(lead(spent)).startswith("There have been too many login attempts from your network.")
     assert fresh.status_code == 302
+
+
+def test_login_sent_as_json_is_not_a_way_around_the_account_limit(app, client, user_email):
+    # Flask-WTF reads JSON bodies too; the pages take form posts only, so the account key always sees the e-mail.
+    for _ in range(ACCOUNT_LIMIT):
+        login(client, user_email, "wrong password")
+
+    response = client.post("/login", json={"email": user_email, "password": factories.PASSWORD},
+                           environ_base={"REMOTE_ADDR": "192.0.2.77"})
+
+    assert response.status_code != 302
+    assert not logged_in(client)
+    assert logins_recorded(app) == 0
+
+
+def test_parallel_guesses_cannot_outrun_the_account_limit(app, user_email):
+    # The failure budget is deducted after each answer, so simultaneous guesses all pass its check; the
+    # budget of attempts is counted before the password is, atomically.
+    import threading
+
+    statuses: list[int] = []
+
+    def guess(number: int) -> None:
+        response = app.test_client().post("/login", data={"email": user_email, "password": f"guess {number}"},
+                                          environ_base={"REMOTE_ADDR": f"198.51.100.{number}"})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(2 * ATTEMPT_LIMIT)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses).count(429) >= ATTEMPT_LIMIT
+    assert len([s for s in statuses if s != 429]) <= ATTEMPT_LIMIT

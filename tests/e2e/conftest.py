@@ -37,6 +37,12 @@ def _serve_demo(folder: Path, published_agenda: bool) -> Iterator[str]:
     app = create_app({
         "SECRET_KEY": "e2e-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite'}",
+        # The browser tests log in as the same few demo accounts dozens of times a minute, which the login
+        # limits rightly refuse; the limits have their own tests (tests/integration/test_login_throttle.py).
+        # (Raised, not switched off: Flask-Limiter's "enabled" flag is global and would leak to other apps.)
+        **dict.fromkeys(("LOGIN_RATE_LIMIT_PER_ADDRESS", "LOGIN_RATE_LIMIT_PER_ACCOUNT",
+                         "LOGIN_ATTEMPT_LIMIT_PER_ACCOUNT", "SIGNUP_RATE_LIMIT", "PASSWORD_RESET_RATE_LIMIT"),
+                        "100000 per minute"),
     })
     with app.app_context():
         upgrade()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,23 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Several gunicorn workers share the file: in WAL mode readers never wait for a writer (a delegate's
+        # agenda still loads while an organizer saves), and a writer waits up to 15 s for another one
+        # instead of failing with "database is locked". The mode is stored in the file; memory databases
+        # keep theirs.
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
 def create_app(test_config: dict[str, Any] | None = None, instance_path: str | Path | None = None) -> Flask:
-    """Build the app; ``instance_path`` replaces ROOT/instance (tests use a temporary folder)."""
+    """Build the app. The instance folder is ``instance_path`` (tests use a temporary folder), else
+    ``FORUM_INSTANCE_PATH`` (a server keeps its data outside the code tree, e.g. /var/lib/forum), else
+    ROOT/instance."""
+    instance_path = instance_path or os.environ.get("FORUM_INSTANCE_PATH") or ROOT / "instance"
     app = Flask(
         __name__,
-        instance_path=str(Path(instance_path).resolve() if instance_path else ROOT / "instance"),
+        instance_path=str(Path(instance_path).resolve()),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -49,11 +59,13 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | P
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
+    from forum import cli, errors, observability, security
+
+    # First: its before_request must run before CSRFProtect's, which may refuse the request.
+    observability.register(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
-
-    from forum import cli, errors, security
 
     errors.register(app)
     security.register(app)

@@ -46,8 +46,17 @@ class Defaults:
     API_RATE_LIMIT = "600 per minute"
     # Requests with a wrong, expired or revoked token, per address.
     API_REJECTED_TOKEN_LIMIT = "30 per minute"
+    # Redis shared by every app server and worker: when set (redis://127.0.0.1:6379/0), Flask-Limiter's
+    # counters live there unless RATELIMIT_STORAGE_URI names another store. Unset: each process counts alone.
+    REDIS_URL: str | None = None
     # Flask-Limiter's counters: "memory://" per process; "redis://host:6379" to share them between workers.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # None: REDIS_URL when set, else "memory://".
+    RATELIMIT_STORAGE_URI: str | None = None
+    # When Redis is down or restarting, limits are counted in each process's memory until it answers again,
+    # and any other storage error lets the request through: a broken counter must never lock every
+    # delegate out of the forum (a 500 on every login) while the database is fine.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Every limit counts in a moving window: a fixed window would let twice the budget through around the
     # turn of a minute (5 at 12:00:59, 5 more at 12:01:00).
     RATELIMIT_STRATEGY = "moving-window"
@@ -77,6 +86,11 @@ class Defaults:
     PROXY_FIX_HOPS = 0
     # Largest JSON body the API accepts, in bytes (uploads keep MAX_CONTENT_LENGTH).
     API_MAX_BODY = 64 * 1024
+
+    # One JSON line per request on stderr (method, path, status, duration, user, request id).
+    REQUEST_LOG = True
+    # "json": the app's own messages and tracebacks are JSON lines too; "text": Flask's plain format.
+    LOG_FORMAT = "json"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -126,8 +140,24 @@ def finalize(app: Flask) -> None:
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(instance_path)
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]
+    if cfg["LOG_FORMAT"] not in ("json", "text"):
+        raise ValueError(f"LOG_FORMAT must be 'json' or 'text', not {cfg['LOG_FORMAT']!r}")
+    if not cfg.get("RATELIMIT_STORAGE_URI"):
+        # Several gunicorn workers or app servers must share one count, or each would allow the whole budget.
+        cfg["RATELIMIT_STORAGE_URI"] = cfg.get("REDIS_URL") or "memory://"
+    if str(cfg["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://", "redis+")):
+        # A Redis host that stops answering must cost a request one second, not hold a worker for minutes.
+        cfg["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1,
+                                            **(cfg.get("RATELIMIT_STORAGE_OPTIONS") or {})}
     # The remember-me cookie is a long-lived login: it must be as protected as the session cookie.
     cfg.setdefault("REMEMBER_COOKIE_SECURE", cfg["SESSION_COOKIE_SECURE"])
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database host that stops answering fails the health check and the request in 5 s, instead of
+        # holding a worker for the operating system's TCP timeout. A URL's own connect_timeout wins.
+        options = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
+        if "connect_timeout" not in cfg["SQLALCHEMY_DATABASE_URI"]:
+            options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite has no connection pool worth pinging.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {

@@ -24,8 +24,10 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 def render_error(code: int, title: str | None = None, message: str | None = None):
     default_title, default_message = _messages().get(code, _messages()[400])
+    from forum.observability import request_id
+
     return render_template("errors/error.html", code=code, title=title or default_title,
-                           message=message or default_message), code
+                           message=message or default_message, request_id=request_id()), code
 
 
 def _api_request() -> bool:

@@ -22,6 +22,8 @@ from forum.services import matching, taxonomy
 from tests import factories
 
 PG_URL = os.environ.get("FORUM_TEST_DATABASE_URL", "")
+# A production shell's FORUM_INSTANCE_PATH must not lead a test to a live instance folder.
+os.environ.pop("FORUM_INSTANCE_PATH", None)
 KINDS = ("unit", "integration", "e2e")
 
 

@@ -287,7 +287,12 @@ def _count_rejected_token() -> None:
     """Made-up tokens each get a budget of their own, so wrong tokens are also counted per address: a
     client guessing (or a script with a revoked token in a loop) is slowed down, not served for ever."""
     limit = parse_limit(current_app.config["API_REJECTED_TOKEN_LIMIT"])
-    if not limiter.limiter.hit(limit, "api-rejected-token", request.remote_addr or ""):
+    try:
+        allowed = limiter.limiter.hit(limit, "api-rejected-token", request.remote_addr or "")
+    except Exception:  # noqa: BLE001 - the counter's storage is down: the token is refused all the same
+        current_app.logger.warning("rate-limit storage unavailable; rejected token not counted", exc_info=True)
+        allowed = True
+    if not allowed:
         raise ApiError("rate-limited", _("Too many requests with a wrong token. Wait a moment and try again."),
                        headers={"Retry-After": str(int(limit.get_expiry()))})
 

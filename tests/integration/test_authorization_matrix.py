@@ -33,6 +33,8 @@ SESSION_ENDERS = {("auth.logout", "POST"), ("auth.logout_everywhere", "POST")}
 MATRIX: dict[tuple[str, str], tuple[str, str, str, str]] = {
     # Public pages, the offline shell, the calendar feed (its token is the key) and the API's open reads.
     ("main.home", "GET"): ("ok", "ok", "ok", "ok"),
+    # The load balancer's health check: no login, nothing secret in the answer.
+    ("main.healthz", "GET"): ("ok", "ok", "ok", "ok"),
     ("companies.directory", "GET"): ("ok", "ok", "ok", "ok"),
     ("companies.detail", "GET"): ("ok", "ok", "ok", "ok"),
     ("agenda.manifest", "GET"): ("ok", "ok", "ok", "ok"),

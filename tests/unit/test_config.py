@@ -103,7 +103,20 @@ def test_config_database_url_gets_psycopg_driver(instance: Path, monkeypatch: py
     monkeypatch.setenv("FORUM_DATABASE_URL", url)
     app = create_app(instance_path=instance)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+    # Pre-ping for connections PostgreSQL closed, and a connect timeout for a host that stopped answering.
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+
+
+def test_config_connect_timeout_in_the_url_wins(instance: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("FORUM_DATABASE_URL", "postgresql://u@h/db?connect_timeout=30")
+    app = create_app(instance_path=instance)
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+
+
+def test_config_redis_limits_get_short_socket_timeouts(instance: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("FORUM_REDIS_URL", "redis://127.0.0.1:6379/0")
+    app = create_app(instance_path=instance)
+    assert app.config["RATELIMIT_STORAGE_OPTIONS"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
 def test_config_database_url_with_explicit_driver_kept(instance: Path, monkeypatch: pytest.MonkeyPatch):
@@ -128,3 +141,59 @@ def test_config_remember_cookie_follows_secure_session_cookie(instance: Path, mo
     assert create_app(instance_path=instance).config["REMEMBER_COOKIE_SECURE"] is False
     monkeypatch.setenv("FORUM_SESSION_COOKIE_SECURE", "true")
     assert create_app(instance_path=instance).config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_config_rate_limit_storage_is_memory_without_redis(instance: Path):
+    from forum.extensions import limiter
+
+    app = create_app(instance_path=instance)
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert type(limiter.storage).__name__ == "MemoryStorage"
+
+
+def test_config_redis_url_becomes_the_rate_limit_storage(instance: Path, monkeypatch: pytest.MonkeyPatch):
+    # Every gunicorn worker and app server then counts in one place. Building the app does not connect.
+    from forum.extensions import limiter
+
+    monkeypatch.setenv("FORUM_REDIS_URL", "redis://cache.internal:6379/2")
+    app = create_app(instance_path=instance)
+    assert (app.config["REDIS_URL"], app.config["RATELIMIT_STORAGE_URI"]) == ("redis://cache.internal:6379/2",) * 2
+    assert type(limiter.storage).__name__ == "RedisStorage"
+
+
+def test_config_explicit_rate_limit_storage_wins_over_redis_url(instance: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("FORUM_REDIS_URL", "redis://cache.internal:6379/2")
+    monkeypatch.setenv("FORUM_RATELIMIT_STORAGE_URI", "redis://limits.internal:6379/0")
+    app = create_app(instance_path=instance)
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://limits.internal:6379/0"
+
+
+def test_config_redis_url_from_instance_file(instance: Path):
+    _write_instance_config(instance, 'REDIS_URL = "redis://127.0.0.1:6379/0"\n')
+    app = create_app(instance_path=instance)
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+@pytest.mark.parametrize("value", ["xml", "JSON", ""])
+def test_config_bad_log_format_is_a_clear_error(instance: Path, monkeypatch: pytest.MonkeyPatch, value: str):
+    monkeypatch.setenv("FORUM_LOG_FORMAT", value)
+    with pytest.raises(ValueError) as refused:
+        create_app(instance_path=instance)
+    assert str(refused.value) == f"LOG_FORMAT must be 'json' or 'text', not {value!r}"
+
+
+def test_config_log_format_chooses_the_app_log_lines(instance: Path, monkeypatch: pytest.MonkeyPatch):
+    # The "forum" logger is one per process: the format of the app built last is the one in force, alone.
+    from forum.observability import JsonFormatter, TextFormatter
+
+    assert [type(h.formatter) for h in create_app(instance_path=instance).logger.handlers] == [JsonFormatter]
+    monkeypatch.setenv("FORUM_LOG_FORMAT", "text")
+    app = create_app(instance_path=instance)
+    assert app.config["LOG_FORMAT"] == "text"
+    assert [type(h.formatter) for h in app.logger.handlers] == [TextFormatter]
+
+
+def test_config_request_log_switch_read_from_environment(instance: Path, monkeypatch: pytest.MonkeyPatch):
+    assert create_app(instance_path=instance).config["REQUEST_LOG"] is True
+    monkeypatch.setenv("FORUM_REQUEST_LOG", "false")
+    assert create_app(instance_path=instance).config["REQUEST_LOG"] is False

@@ -7,9 +7,10 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -24,6 +25,9 @@ from forum.services import accounts, demo, matching
 from forum.services.errors import ServiceError
 from forum.services.importer import import_companies_csv
 from forum.validation import check_length, clean_email, clean_text
+
+if TYPE_CHECKING:
+    from forum.services.integrity import AgendaProblem
 
 
 def _needs_schema(command: Callable) -> Callable:
@@ -58,6 +62,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(recommend)
     app.cli.add_command(recompute_matches)
     app.cli.add_command(schedule_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(check_command)
 
 
 @click.command("init-db")
@@ -237,3 +243,100 @@ def schedule_command(dry_run: bool, time_limit: float, seed: int) -> None:
         click.echo(_("  not placed: %(a)s ↔ %(b)s: %(reason)s", a=item.request.requester.name,
                      b=item.request.recipient.name, reason=item.reason))
     click.echo(_("Dry run: nothing was saved.") if dry_run else _("The agenda is saved."))
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"  # pragma: no cover
+
+
+# The tables an organizer recognises, for the backup's summary line.
+_SUMMARY_TABLES = (("company", "companies"), ("user_account", "accounts"), ("meeting_request", "meeting requests"),
+                   ("scheduled_meeting", "scheduled meetings"))
+
+
+@click.command("backup", short_help="Back up the live SQLite database, and check the copy.")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@with_appcontext
+def backup_command(path: Path | None) -> None:
+    """Copy the live SQLite database to PATH while the forum keeps running, and check the copy.
+
+    PATH defaults to instance/backups/forum-<UTC time>.sqlite; a folder gets that name inside it. An existing
+    file is never overwritten. On PostgreSQL, prints the pg_dump command to use instead. Exit status: 0 done,
+    1 the backup failed (nothing was left behind), 2 refused before anything was written."""
+    from forum.services import backup
+
+    try:
+        result = backup.backup_sqlite(
+            # The engine's URL, not the setting: Flask-SQLAlchemy puts a relative SQLite path in the instance folder.
+            db.engine.url.render_as_string(hide_password=False), current_app.instance_path, path)
+    except backup.BackupError as exc:
+        click.echo(_("Error: %(message)s", message=exc.message), err=True)
+        sys.exit(2 if exc.refused else 1)
+    click.echo(_("Backup written to %(path)s (%(size)s in %(seconds).1f s).", path=result.path,
+                 size=_size(result.size), seconds=result.seconds))
+    summary = ", ".join(f"{result.tables[table]} {label}" for table, label in _SUMMARY_TABLES
+                        if table in result.tables)
+    click.echo(_("The copy passed its integrity check: %(tables)d tables, %(rows)d rows (%(summary)s).",
+                 tables=len(result.tables), rows=sum(result.tables.values()), summary=summary))
+    if result.changed_since:
+        click.echo(_("The forum was written to during the backup; the copy is the state at the last (re)start "
+                     "of the copy (a write restarts it). Rows in the copy → in the live database now:"))
+        for table, (then, now) in sorted(result.changed_since.items()):
+            click.echo(f"  {table}: {then} → {now}")
+    else:
+        click.echo(_("Every table has as many rows as the live database."))
+
+
+@click.command("check", short_help="Check the agenda's rules on the live database.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list of problems (kind, severity, message, hint and the ids involved); [] when "
+                   "none.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@with_appcontext
+@_needs_schema
+def check_command(as_json: bool, strict: bool) -> None:
+    """Check the agenda's rules on the live database: no table or company booked twice at once, every meeting
+    accepted, in a slot of its session and clear of breaks, where both companies can attend, at a table they may
+    use.
+
+    Errors are rules the app never lets a write break (a bug, a hand edit, a bad restore); warnings are states
+    normal use creates that an organizer should look at (a deactivated company's meetings, a slot a company
+    marked unavailable after the agenda was built). Exit status 0 when there is no error, 1 when there is one
+    (with --strict, also when there is a warning)."""
+    from forum.services import integrity
+
+    report = integrity.agenda_report()
+    errors, warnings = report.errors, report.warnings
+    if as_json:
+        click.echo(json.dumps([p.as_dict() for p in (*errors, *warnings)], ensure_ascii=False, indent=2))
+    elif report.ok:
+        click.echo(ngettext("No problems found: the %(num)d meeting on the agenda keeps every rule.",
+                            "No problems found: the %(num)d meetings on the agenda keep every rule.",
+                            report.meetings))
+    else:
+        if errors:
+            click.echo(ngettext("%(num)d problem found on the agenda:", "%(num)d problems found on the agenda:",
+                                len(errors)))
+            _echo_problems(errors)
+        if warnings:
+            click.echo(ngettext("%(num)d warning: the app allows this, but an organizer should look at it:",
+                                "%(num)d warnings: the app allows these, but an organizer should look at them:",
+                                len(warnings)))
+            _echo_problems(warnings)
+        if errors:
+            click.echo(ngettext("(%(num)d meeting checked.)", "(%(num)d meetings checked.)", report.meetings))
+        else:
+            click.echo(ngettext("(%(num)d meeting checked; no rule is broken.)",
+                                "(%(num)d meetings checked; no rule is broken.)", report.meetings))
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+def _echo_problems(problems: list[AgendaProblem]) -> None:
+    for problem in problems:
+        click.echo(f"- {problem.message}")
+        if problem.hint:
+            click.echo(f"  {problem.hint}")

@@ -282,6 +282,7 @@ def test_demo_again_keeps_what_delegates_edited(fresh_app: Flask):
     ["recommend", "--company", "Esik Dairy Plant"],
     ["recompute-matches"],
     ["create-organizer", "boss@example.com", "--password", PASSWORD],
+    ["check"],
 ])
 def test_commands_on_database_without_tables_say_run_init_db(fresh_app: Flask, args):
     result = fresh_app.test_cli_runner().invoke(args=args)
@@ -305,3 +306,44 @@ def test_commands_on_older_schema_say_upgrade(fresh_app: Flask):
     result = fresh_app.test_cli_runner().invoke(args=["recompute-matches"])
     assert result.exit_code == 2
     assert "older than this version of the platform" in result.output
+
+
+# --- backup and check ---------------------------------------------------------------------------------
+
+
+def test_help_lists_backup_and_check(fresh_app: Flask):
+    output = fresh_app.test_cli_runner().invoke(args=["--help"]).output
+    assert re.search(r"^  backup +Back up the live SQLite database, and check the copy\.$", output, re.M)
+    assert re.search(r"^  check +Check the agenda's rules on the live database\.$", output, re.M)
+
+
+@needs_demo_csv
+def test_demo_then_check_and_backup_on_the_migrated_database(fresh_app: Flask, tmp_path: Path):
+    """On the schema the migrations build (not create_all): `check` passes on the demo forum, and `backup`
+    copies it on SQLite or gives the pg_dump command on PostgreSQL."""
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with fresh_app.app_context():
+        placed = db.session.scalar(select(func.count()).select_from(ScheduledMeeting))
+    checked = runner.invoke(args=["check"])
+    assert (checked.exit_code, checked.output) == (
+        0, f"No problems found: the {placed} meetings on the agenda keep every rule.\n")
+    target = tmp_path / "after-demo.sqlite"
+    backed_up = runner.invoke(args=["backup", str(target)])
+    if PG_URL_SET:
+        assert backed_up.exit_code == 2
+        assert "pg_dump --format=custom --file=forum-$(date +%F).dump" in backed_up.output
+        assert not target.exists()
+    else:
+        assert backed_up.exit_code == 0, backed_up.output
+        copy = make_app(f"sqlite:///{target}", tmp_path / "copy")
+        assert copy.test_cli_runner().invoke(args=["check"]).output == checked.output
+        dispose(copy)
+
+
+def test_check_when_the_database_does_not_answer_exit_2(tmp_path: Path):
+    app = make_app("postgresql+psycopg://forum@127.0.0.1:1/forum", tmp_path)
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 2
+    assert result.output == "Error: the database does not answer (OperationalError).\n"
+    dispose(app)

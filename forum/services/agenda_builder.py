@@ -39,7 +39,7 @@ from forum.services import meetings as meeting_service
 from forum.services import scheduling
 from forum.services.companies import MAX_ID
 from forum.services.errors import NotFound, ServiceError
-from forum.services.transaction import atomic
+from forum.services.transaction import atomic, lock_rows
 
 # (slot_id, table_id, locked); None: not on the agenda.
 Placement = tuple[int, int, bool] | None
@@ -85,6 +85,27 @@ class Grid:
 
 def _forum() -> Forum:
     forum = db.session.scalar(select(Forum).order_by(Forum.id).limit(1))
+    if forum is None:
+        raise ServiceError(_("Create the forum first."))
+    return forum
+
+
+def lock_agenda() -> None:
+    """Take the agenda's lock for the rest of the transaction (see ``_locked_forum``), for a write that
+    changes the agenda from elsewhere (a cancelled meeting). Without a forum there is no agenda to lock."""
+    lock_rows(select(Forum.id).order_by(Forum.id).limit(1))
+
+
+def _locked_forum() -> Forum:
+    """The forum row, locked until the transaction ends, and read afresh: agenda writes take turns.
+
+    Each change checks the version and the rules against the agenda as it is, then bumps the version. Two
+    writers that both read version 7 before either wrote would both pass the check and both write 8, one
+    overwriting the other unseen. With the row locked, the second waits for the first to commit, then reads
+    8 and the agenda the first left.
+    """
+    lock_agenda()
+    forum = db.session.scalar(select(Forum).order_by(Forum.id).limit(1).execution_options(populate_existing=True))
     if forum is None:
         raise ServiceError(_("Create the forum first."))
     return forum
@@ -309,10 +330,15 @@ def _commit_change(actor: User | None, kind: str, data: dict, changes: dict[int,
                    expected_version: int | None, validate: bool = True) -> AgendaChange:
     """Check the version and the rules, write, record and notify: all or nothing."""
     with _agenda_write():
-        forum = _forum()
+        forum = _locked_forum()
         _check_version(forum, expected_version)
         current = _placements()
         changes = {rid: p for rid, p in changes.items() if current.get(rid) != p}
+        # Read again under the lock: a meeting cancelled since the caller looked is not there to place.
+        placing = [rid for rid, p in changes.items() if p is not None]
+        if placing and db.session.scalar(select(func.count()).select_from(MeetingRequest).where(
+                MeetingRequest.id.in_(placing), MeetingRequest.status == RequestStatus.ACCEPTED)) != len(placing):
+            raise NotFound(_("There is no such accepted meeting; it may have been cancelled."))
         if not changes and kind not in ("publish",):
             raise ServiceError(_("That changes nothing: the meeting is already there."))
         if validate:
@@ -449,7 +475,7 @@ def add_meeting(actor: User, company_a: int, company_b: int, slot_id: int | None
     low, high = sorted((a.id, b.id))
     now = utcnow()
     with _agenda_write():
-        forum = _forum()
+        forum = _locked_forum()
         _check_version(forum, expected_version)
         request = MeetingRequest(requester_id=a.id, recipient_id=b.id, pair_low=low, pair_high=high,
                                  status=RequestStatus.ACCEPTED, created_by_id=actor.id, responded_by_id=actor.id,
@@ -479,7 +505,7 @@ def run_scheduler(actor: User | None, expected_version: int | None, time_limit: 
     before = _placements()
     report = scheduling.schedule(time_limit=time_limit, seed=seed)  # commits the new agenda itself
     with _agenda_write():
-        forum = _forum()
+        forum = _locked_forum()
         after = _placements()
         touched = set(before) | set(after)
         _record(forum, actor, "schedule",
@@ -501,22 +527,24 @@ def leave_agenda(request: MeetingRequest, actor: User | None) -> None:
     """A cancelled meeting frees its slot, table and seats at once; the history records it, so that an
     organizer with the grid open learns why the agenda changed. Called inside the cancellation's
     transaction (the caller commits). Not undoable: the request itself is cancelled."""
+    lock_agenda()
     meeting = db.session.scalar(select(ScheduledMeeting).where(ScheduledMeeting.request_id == request.id))
     if meeting is None:
         return
-    forum = _forum()
+    forum = _locked_forum()
     placement = (meeting.slot_id, meeting.table_id, meeting.locked)
     _record(forum, actor, "cancel", _pair(request), [_state(request.id, placement)])
     if forum.agenda_published_at is not None:
-        # a calendar that still holds the event learns that it changed
-        request.agenda_sequence += 1
+        # a calendar that still holds the event learns that it changed; counted in the database, as a move
+        # counts it, so that neither increment is lost
+        request.agenda_sequence = MeetingRequest.agenda_sequence + 1
     db.session.delete(meeting)
 
 
 def undo_last(actor: User, expected_version: int | None) -> AgendaChange:
     """Undo the latest change not undone yet (undos themselves are not undone: undo again goes further back)."""
     with _agenda_write():
-        forum = _forum()
+        forum = _locked_forum()
         _check_version(forum, expected_version)
         last = db.session.scalar(select(AgendaChange).where(AgendaChange.undone_at.is_(None),
                                                             AgendaChange.kind.notin_(("undo", "cancel")))
@@ -556,7 +584,7 @@ def undo_last(actor: User, expected_version: int | None) -> AgendaChange:
 def publish(actor: User, expected_version: int | None) -> AgendaChange:
     """Show the agenda to the participants; from now on every change is announced to the companies."""
     with _agenda_write():
-        forum = _forum()
+        forum = _locked_forum()
         _check_version(forum, expected_version)
         if not db.session.scalar(select(func.count()).select_from(ScheduledMeeting)):
             raise ServiceError(_("The agenda is empty: run the scheduler or place meetings before publishing."))

@@ -32,6 +32,7 @@ from forum.services import mail
 from forum.services.companies import MAX_ID, can_edit, get_company
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 from forum.services.forums import current_forum
+from forum.services.transaction import lock_rows
 
 # The legal moves. Declined, cancelled and expired are final: a new request starts afresh.
 TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
@@ -80,10 +81,23 @@ def _open_between(a: int, b: int) -> MeetingRequest | None:
         MeetingRequest.status.in_(OPEN_STATUSES)))
 
 
-def _accepted_count(company_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(MeetingRequest).where(
-        MeetingRequest.status == RequestStatus.ACCEPTED,
-        or_(MeetingRequest.requester_id == company_id, MeetingRequest.recipient_id == company_id)))
+def _accepted_count(company_id: int, excluding: int | None = None) -> int:
+    where = [MeetingRequest.status == RequestStatus.ACCEPTED,
+             or_(MeetingRequest.requester_id == company_id, MeetingRequest.recipient_id == company_id)]
+    if excluding is not None:
+        where.append(MeetingRequest.id != excluding)
+    return db.session.scalar(select(func.count()).select_from(MeetingRequest).where(*where))
+
+
+def _lock_companies(*companies: Company) -> None:
+    """Hold the companies' rows until the transaction ends, so that a count of their requests stays true
+    until this transaction's own write is committed.
+
+    Counting and then writing is a race: two accepts at once both count 4 meetings under a cap of 5, and
+    both succeed. With the rows locked (in id order, so that two transactions never wait for each other in
+    a circle), the second waits for the first to commit and then counts 5.
+    """
+    lock_rows(select(Company.id).where(Company.id.in_([c.id for c in companies])).order_by(Company.id))
 
 
 def _pending_count(company_id: int) -> int:
@@ -115,6 +129,8 @@ def request_meeting(actor: User, from_company_id: int, to_company_id: int, messa
         raise ServiceError(_("There is already an open request between %(a)s and %(b)s (%(status)s).",
                              a=requester.name, b=recipient.name, status=status_label(existing.status)))
     forum = current_forum()
+    if forum is not None and forum.max_pending_per_company is not None:
+        _lock_companies(requester)
     if forum is not None and forum.max_pending_per_company is not None \
             and _pending_count(requester.id) >= forum.max_pending_per_company:
         raise ServiceError(_("%(company)s already has %(count)d requests waiting for an answer, the most the "
@@ -142,11 +158,17 @@ def request_meeting(actor: User, from_company_id: int, to_company_id: int, messa
     return request
 
 
-def _check_meeting_cap(forum, *companies: Company) -> None:
+def _check_meeting_cap(forum, *companies: Company, accepting: MeetingRequest | None = None) -> None:
+    """Refuse when one of the companies has as many accepted meetings as the organizers allow. When
+    ``accepting`` a request, the companies stay locked until the acceptance is committed, and the request
+    itself is not counted: if someone accepted it a moment ago, the answer is that, not the cap."""
     if forum is None or forum.max_meetings_per_company is None:
         return
+    if accepting is not None:
+        _lock_companies(*companies)
     for company in companies:
-        if _accepted_count(company.id) >= forum.max_meetings_per_company:
+        if _accepted_count(company.id, accepting.id if accepting is not None else None) \
+                >= forum.max_meetings_per_company:
             raise ServiceError(_("%(company)s already has %(count)d accepted meetings, the most the organizers "
                                  "allow per company.", company=company.name, count=forum.max_meetings_per_company))
 
@@ -169,9 +191,15 @@ def _answer(actor: User, request_id: int, to: RequestStatus, version: int | None
     if version is not None and version != request.version:
         raise ServiceError(_("This request changed since you opened it: it is now %(status)s.",
                              status=status_label(request.status)))
+    if to == RequestStatus.CANCELLED and request.status == RequestStatus.ACCEPTED:
+        # Before this request's row is written: cancelling a meeting frees its cell, so it is an agenda
+        # write and takes the agenda's lock first, as every agenda write does. An organizer moving the
+        # same meeting at that moment holds that lock and writes this row; in the other order the two would
+        # wait for each other.
+        _lock_agenda()
     if to == RequestStatus.ACCEPTED and request.status == RequestStatus.REQUESTED:
         # Before the transition: once flushed, this request would count against its own cap.
-        _check_meeting_cap(current_forum(), request.requester, request.recipient)
+        _check_meeting_cap(current_forum(), request.requester, request.recipient, accepting=request)
     was_accepted = request.status == RequestStatus.ACCEPTED
     transition(request, to, actor)
     if was_accepted and to == RequestStatus.CANCELLED:
@@ -191,6 +219,12 @@ def _answer(actor: User, request_id: int, to: RequestStatus, version: int | None
         _notify(request.requester, kind, request, other=request.recipient)
     db.session.commit()
     return request
+
+
+def _lock_agenda() -> None:
+    from forum.services import agenda_builder  # it imports this module
+
+    agenda_builder.lock_agenda()
 
 
 def _leave_agenda(request: MeetingRequest, actor: User) -> None:

@@ -27,7 +27,8 @@ def my_agenda() -> Response | str:
 @login_required
 def company_agenda(company_id: int) -> str:
     try:
-        view = delegate_agenda.agenda_for(current_user, company_id)
+        # brief: the cards show neither the partners' people nor more than one reason each
+        view = delegate_agenda.agenda_for(current_user, company_id, brief=True)
         ctx: dict[str, Any] = {
             "company": delegate_agenda.company_for(current_user, company_id),
             "agenda": view,

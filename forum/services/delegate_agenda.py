@@ -4,7 +4,8 @@ Everything keys on the meeting request's id: scheduler runs delete and re-create
 their ids are never shown or linked. Nothing is shown before the organizers publish the agenda. The page
 loads with a fixed handful of queries however many meetings a company has: the placements in one query,
 the partners (with their delegates and sectors) in a few more, and the match reasons for all partners in
-one.
+one. "My agenda" itself asks for the ``brief`` view: it shows neither the partners' people nor more than
+the strongest reason, and it is the page every delegate reloads all day (see tests/benchmarks/load/).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from forum.extensions import db
 from forum.matching import ReasonKind
@@ -35,7 +36,7 @@ from forum.models import (
 from forum.services.companies import MAX_ID, can_edit, get_company
 from forum.services.errors import NotFound, PermissionDenied
 from forum.services.forums import current_forum
-from forum.services.matching import describe, sector_labels
+from forum.services.matching import describer, sector_labels
 
 
 @dataclass
@@ -53,6 +54,10 @@ class AgendaMeeting:
     day: date  # the local date in the forum's time zone
     reasons: list[str] = field(default_factory=list)  # why the two matched, in the reader's language
     score: float | None = None  # the stored match score, None when neither was suggested to the other
+    # "09:20", "09:40": the local times in the forum's zone, as the cards write them. Formatted here once
+    # per slot: Babel's timeformat filter, twice per card, was a sizeable part of the page's time.
+    start_hm: str = ""
+    end_hm: str = ""
 
     @property
     def partner_delegates(self) -> list[User]:
@@ -129,10 +134,14 @@ def _zone(forum: Forum | None) -> str:
     return forum.timezone if forum is not None else current_app.config["TIMEZONE"]
 
 
-def agenda_for(actor: User, company_id: int, now: datetime | None = None) -> AgendaView | None:
+def agenda_for(actor: User, company_id: int, now: datetime | None = None, *,
+               brief: bool = False) -> AgendaView | None:
     """The company's published meetings by day; None while the agenda is not published.
 
-    Raises PermissionDenied unless the actor is one of the company's people or an organizer.
+    ``brief``: what the "My agenda" cards show, for less work: the partners' delegates are not loaded
+    (``partner_delegates`` would load them one partner at a time) and ``reasons`` holds only the strongest
+    reason (``why``), not every sentence. Raises PermissionDenied unless the actor is one of the company's
+    people or an organizer.
     """
     company = company_for(actor, company_id)
     forum = current_forum()
@@ -140,7 +149,7 @@ def agenda_for(actor: User, company_id: int, now: datetime | None = None) -> Age
         return None
     now = now or utcnow()
     zone = _zone(forum)
-    meetings = _load(company, zone)
+    meetings = _load(company, zone, brief=brief)
     days: list[tuple[date, list[AgendaMeeting]]] = []
     for meeting in meetings:
         if not days or days[-1][0] != meeting.day:
@@ -167,11 +176,14 @@ def load_meeting(actor: User, company_id: int, request_id: int) -> AgendaMeeting
     return found[0]
 
 
-def _load(company: Company, zone: str, request_id: int | None = None) -> list[AgendaMeeting]:
+def _load(company: Company, zone: str, request_id: int | None = None, brief: bool = False) -> list[AgendaMeeting]:
     """The company's placed meetings in time order: four queries (placements, partners, their delegates,
-    their sectors), plus two for the match reasons."""
+    their sectors), plus two for the match reasons; ``brief`` leaves the delegates out."""
+    # Plain columns, not MeetingRequest objects: building 20 ORM objects costs more than the query.
     query = (
-        select(MeetingRequest, Slot.starts_at, Slot.ends_at, VenueTable.number)
+        select(MeetingRequest.id, MeetingRequest.requester_id, MeetingRequest.recipient_id,
+               MeetingRequest.message, MeetingRequest.agenda_sequence, Slot.starts_at, Slot.ends_at,
+               VenueTable.number)
         .join(ScheduledMeeting, ScheduledMeeting.request_id == MeetingRequest.id)
         .join(Slot, Slot.id == ScheduledMeeting.slot_id)
         .join(VenueTable, VenueTable.id == ScheduledMeeting.table_id)
@@ -184,34 +196,48 @@ def _load(company: Company, zone: str, request_id: int | None = None) -> list[Ag
     rows = db.session.execute(query).all()
     if not rows:
         return []
-    partner_ids = {r.recipient_id if r.requester_id == company.id else r.requester_id for r, *_rest in rows}
+    partner_ids = {r.recipient_id if r.requester_id == company.id else r.requester_id for r in rows}
+    options = [selectinload(Company.sectors)]
+    if brief:
+        # The cards show neither the partner's delegation nor its people: skip the join and the query
+        # (lazyload, not noload: a template that does read them still gets them, one query each).
+        options.append(lazyload(Company.delegation))
+    else:
+        options.append(selectinload(Company.delegates))
     partners = {c.id: c for c in db.session.scalars(
-        select(Company).where(Company.id.in_(sorted(partner_ids)))
-        .options(selectinload(Company.delegates), selectinload(Company.sectors)))}
-    reasons = match_reasons(company.id, partner_ids)
+        select(Company).where(Company.id.in_(sorted(partner_ids))).options(*options))}
+    reasons = match_reasons(company.id, partner_ids, first_only=brief)
     tz = ZoneInfo(zone)
     out = []
-    for request, starts_at, ends_at, table in rows:
-        ours = request.requester_id == company.id
-        partner = partners[request.recipient_id if ours else request.requester_id]
+    local: dict[datetime, datetime] = {}  # each moment converted once, for the meetings sharing it
+    for row in rows:
+        ours = row.requester_id == company.id
+        partner = partners[row.recipient_id if ours else row.requester_id]
         score, why = reasons.get(partner.id, (None, []))
+        for moment in (row.starts_at, row.ends_at):
+            if moment not in local:
+                local[moment] = moment.astimezone(tz)
+        start, end = local[row.starts_at], local[row.ends_at]
         out.append(AgendaMeeting(
-            request_id=request.id, starts_at=starts_at, ends_at=ends_at, table=table, partner=partner,
-            message=request.message or "", sequence=request.agenda_sequence, requested_by_us=ours,
-            day=starts_at.astimezone(tz).date(), reasons=why, score=score))
+            request_id=row.id, starts_at=row.starts_at, ends_at=row.ends_at, table=row.number, partner=partner,
+            message=row.message or "", sequence=row.agenda_sequence, requested_by_us=ours,
+            day=start.date(), reasons=why, score=score,
+            start_hm=f"{start.hour:02d}:{start.minute:02d}", end_hm=f"{end.hour:02d}:{end.minute:02d}"))
     return out
 
 
 # --- why they matched ---------------------------------------------------------------------------------
 
 
-def match_reasons(company_id: int, partner_ids: set[int] | list[int]) -> dict[int, tuple[float, list[str]]]:
+def match_reasons(company_id: int, partner_ids: set[int] | list[int],
+                  first_only: bool = False) -> dict[int, tuple[float, list[str]]]:
     """Why ``company_id`` and each partner matched, from the stored suggestions in either direction,
     worded for ``company_id``'s reader: partner id -> (score, sentences). Two queries for any number.
 
     The company's own suggestion wins; otherwise the partner's suggestion of this company is turned
     around (their "you need" is our "they need"), so a meeting that only one side was suggested still
-    says why.
+    says why. ``first_only``: only the strongest reason that has words, for a one-line "why" (wording
+    every reason is most of the work).
     """
     if not partner_ids:
         return {}
@@ -228,15 +254,22 @@ def match_reasons(company_id: int, partner_ids: set[int] | list[int]) -> dict[in
             theirs[row.company_id] = row
     if not own and not theirs:
         return {}
-    labels = sector_labels()
+    words = describer(sector_labels())
     out: dict[int, tuple[float, list[str]]] = {}
     for partner_id in ids:
         if partner_id in own:
             row = own[partner_id]
-            out[partner_id] = (row.score, [describe(r, labels) for r in row.reasons])
+            stored = row.reasons
         elif partner_id in theirs:
             row = theirs[partner_id]
-            out[partner_id] = (row.score, [describe(_turned(r), labels) for r in row.reasons])
+            stored = [_turned(r) for r in row.reasons]
+        else:
+            continue
+        if first_only:
+            first = next((text for text in (words(r) for r in stored) if text), None)
+            out[partner_id] = (row.score, [first] if first else [])
+        else:
+            out[partner_id] = (row.score, [words(r) for r in stored])
     return out
 
 

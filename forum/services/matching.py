@@ -12,14 +12,14 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from forum.extensions import db
 from forum.languages import language_label
@@ -469,13 +469,16 @@ def match_list(actor: User, company_id: int, sector_id: int | None = None,
     ensure_fresh(company)
     rows = list(db.session.scalars(
         select(MatchSuggestion).where(MatchSuggestion.company_id == company.id)
-        .options(selectinload(MatchSuggestion.partner).selectinload(Company.sectors))
+        # The list shows neither the partners' long descriptions nor their search text: 30 x 4,000
+        # characters fetched and decoded for nothing (tests/benchmarks/load/).
+        .options(selectinload(MatchSuggestion.partner).options(
+            defer(Company.description), defer(Company.search_text), selectinload(Company.sectors)))
         .order_by(MatchSuggestion.rank)
     ))
-    labels = sector_labels()
+    words = describer(sector_labels())
     matches = [
         Match(partner=row.partner, rank=row.rank, score=row.score,
-              reasons=[describe(r, labels) for r in row.reasons], data=row.reasons)
+              reasons=[words(r) for r in row.reasons], data=row.reasons)
         for row in rows
         if not row.partner.opted_out and row.partner.active
         and (not sector_id or any(s.id == sector_id for s in row.partner.sectors))
@@ -608,6 +611,22 @@ def _join(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return _("%(first)s and %(last)s", first=", ".join(items[:-1]), last=items[-1])
+
+
+def describer(labels: dict[str, str]) -> Callable[[dict], str]:
+    """``describe`` for the many reasons of one page, each distinct reason worded once: a match list says
+    "You both speak Russian and English" and "Almaty ↔ Kashkadarya" on most of its 30 cards, and wording a
+    reason (several translation lookups) was a tenth of the page's time (tests/benchmarks/load/)."""
+    worded: dict[str, str] = {}
+
+    def words(reason: dict) -> str:
+        key = repr(reason)  # stored reasons are small dicts of strings, numbers and lists
+        text = worded.get(key)
+        if text is None:
+            text = worded[key] = describe(reason, labels)
+        return text
+
+    return words
 
 
 def describe(reason: dict, labels: dict[str, str]) -> str:

@@ -203,12 +203,15 @@ def describe_change(change: AgendaChange) -> str:
 def _check_version(forum: Forum, expected_version: int | None) -> None:
     if expected_version is None or expected_version == forum.agenda_version:
         return
-    since = list(db.session.scalars(select(AgendaChange).where(AgendaChange.version > expected_version)
-                                    .order_by(AgendaChange.id)))
-    what = "; ".join(describe_change(c) for c in since) or _("another organizer's edit")
     raise ServiceError(_("The agenda changed since you loaded it (%(what)s). Nothing was changed: look at the "
-                         "agenda again and repeat your change if it still makes sense.", what=what),
-                       field="version")
+                         "agenda again and repeat your change if it still makes sense.",
+                         what=_changes_since(expected_version)), field="version")
+
+
+def _changes_since(version: int) -> str:
+    since = list(db.session.scalars(select(AgendaChange).where(AgendaChange.version > version)
+                                    .order_by(AgendaChange.id)))
+    return "; ".join(describe_change(c) for c in since) or _("another organizer's edit")
 
 
 def _placements() -> dict[int, Placement]:
@@ -338,7 +341,7 @@ def _commit_change(actor: User | None, kind: str, data: dict, changes: dict[int,
         placing = [rid for rid, p in changes.items() if p is not None]
         if placing and db.session.scalar(select(func.count()).select_from(MeetingRequest).where(
                 MeetingRequest.id.in_(placing), MeetingRequest.status == RequestStatus.ACCEPTED)) != len(placing):
-            raise NotFound(_("There is no such accepted meeting; it may have been cancelled."))
+            raise ServiceError(_("This meeting was cancelled a moment ago; nothing was changed."))
         if not changes and kind not in ("publish",):
             raise ServiceError(_("That changes nothing: the meeting is already there."))
         if validate:
@@ -499,20 +502,32 @@ def add_meeting(actor: User, company_a: int, company_b: int, slot_id: int | None
 def run_scheduler(actor: User | None, expected_version: int | None, time_limit: float = 10.0, seed: int = 0
                   ) -> scheduling.ScheduleReport:
     """Re-run the scheduler around the locked meetings, recorded so that it can be undone; once the agenda
-    is published, the companies whose meetings moved are told and their calendars updated."""
+    is published, the companies whose meetings moved are told and their calendars updated.
+
+    The solver runs without the agenda lock (it may search for a minute); its result is saved, with the
+    history record, under the lock and only if the agenda is still the one it was computed for: a move saved
+    during the search is never overwritten unseen."""
     forum = _forum()
     _check_version(forum, expected_version)
-    before = _placements()
-    report = scheduling.schedule(time_limit=time_limit, seed=seed)  # commits the new agenda itself
-    with _agenda_write():
-        forum = _locked_forum()
-        after = _placements()
+    solved_for = forum.agenda_version
+    saving: dict = {}
+
+    def before_save() -> None:
+        locked = _locked_forum()
+        if locked.agenda_version != solved_for:
+            raise ServiceError(_("The agenda changed while the scheduler ran (%(what)s); nothing was saved. Run "
+                                 "it again.", what=_changes_since(solved_for)), field="version")
+        saving["forum"], saving["before"] = locked, _placements()
+
+    def after_save(report: scheduling.ScheduleReport) -> None:
+        before, after = saving["before"], _placements()
         touched = set(before) | set(after)
-        _record(forum, actor, "schedule",
+        _record(saving["forum"], actor, "schedule",
                 {"placed": report.placed, "unplaced": {str(u.request.id): _unplaced_value(u) for u in report.unplaced}},
                 [_state(rid, before.get(rid)) for rid in sorted(touched)])
-        _notify_moved(forum, before, after)
-    return report
+        _notify_moved(saving["forum"], before, after)
+
+    return scheduling.schedule(time_limit=time_limit, seed=seed, before_save=before_save, after_save=after_save)
 
 
 def _unplaced_value(u: scheduling.UnplacedMeeting) -> str:

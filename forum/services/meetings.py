@@ -129,14 +129,17 @@ def request_meeting(actor: User, from_company_id: int, to_company_id: int, messa
         raise ServiceError(_("There is already an open request between %(a)s and %(b)s (%(status)s).",
                              a=requester.name, b=recipient.name, status=status_label(existing.status)))
     forum = current_forum()
-    if forum is not None and forum.max_pending_per_company is not None:
-        _lock_companies(requester)
-    if forum is not None and forum.max_pending_per_company is not None \
-            and _pending_count(requester.id) >= forum.max_pending_per_company:
-        raise ServiceError(_("%(company)s already has %(count)d requests waiting for an answer, the most the "
-                             "organizers allow. Wait for answers or cancel one.", company=requester.name,
-                             count=forum.max_pending_per_company))
-    _check_meeting_cap(forum, requester, recipient)
+    try:
+        if forum is not None and forum.max_pending_per_company is not None:
+            _lock_companies(requester)
+            if _pending_count(requester.id) >= forum.max_pending_per_company:
+                raise ServiceError(_("%(company)s already has %(count)d requests waiting for an answer, the most "
+                                     "the organizers allow. Wait for answers or cancel one.",
+                                     company=requester.name, count=forum.max_pending_per_company))
+        _check_meeting_cap(forum, requester, recipient)
+    except Exception:
+        db.session.rollback()  # a refusal must not keep the company's lock while the page is rendered
+        raise
 
     now = utcnow()
     low, high = sorted((requester.id, recipient.id))

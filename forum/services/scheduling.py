@@ -8,6 +8,7 @@ unlocked part of the agenda in one transaction.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -142,8 +143,15 @@ def reason_text(reason: UnplacedReason) -> str:
     }.get(reason, str(reason))
 
 
-def schedule(*, dry_run: bool = False, time_limit: float = 10.0, seed: int = 0) -> ScheduleReport:
-    """Schedule every accepted request; locked meetings keep their place."""
+def schedule(*, dry_run: bool = False, time_limit: float = 10.0, seed: int = 0,
+             before_save: Callable[[], None] | None = None,
+             after_save: Callable[[ScheduleReport], None] | None = None
+             ) -> ScheduleReport:
+    """Schedule every accepted request; locked meetings keep their place.
+
+    ``before_save`` and ``after_save`` run inside the transaction that replaces the agenda, around the
+    writes: the agenda builder locks the agenda and checks that nobody changed it during the solve in the
+    first, and records the run in the second, so the new agenda and its history commit together."""
     expire_due()
     loaded = load_instance()
     solution = solve(loaded.instance, time_limit=time_limit, seed=seed)
@@ -160,6 +168,8 @@ def schedule(*, dry_run: bool = False, time_limit: float = 10.0, seed: int = 0) 
     if dry_run:
         return report
     with atomic(_("The agenda changed while the scheduler ran; nothing was saved. Run it again.")):
+        if before_save is not None:
+            before_save()
         db.session.execute(delete(ScheduledMeeting).where(ScheduledMeeting.locked.is_(False)))
         locked = set(db.session.scalars(select(ScheduledMeeting.request_id).where(ScheduledMeeting.locked.is_(True))))
         # A request cancelled while the solver ran must not come back as a meeting nobody sees.
@@ -174,4 +184,7 @@ def schedule(*, dry_run: bool = False, time_limit: float = 10.0, seed: int = 0) 
             meeting.seats = [MeetingSeat(company_id=c, slot_id=slot.id)
                              for c in (request.requester_id, request.recipient_id)]
             db.session.add(meeting)
+        if after_save is not None:
+            db.session.flush()
+            after_save(report)
     return report

@@ -194,6 +194,32 @@ def test_locked_meeting_cannot_move_and_stays_put_when_the_scheduler_runs_again(
     assert where(app, r[2]) is None and where(app, r[3]) is None and where(app, r[1]) == (s[0], t[1], False)
 
 
+def test_a_move_saved_while_the_scheduler_searches_is_not_overwritten(app, forum, organizer, monkeypatch):
+    """The solver runs without the agenda lock; a move another organizer saves meanwhile wins, and the run
+    says so instead of replacing the agenda it was not computed for."""
+    from forum.services import scheduling
+
+    r, s, t = forum["requests"], forum["slots"], forum["tables"]
+    real_solve = scheduling.solve
+
+    def solve_while_someone_moves(*args, **kwargs):
+        solution = real_solve(*args, **kwargs)
+        with app.app_context():
+            other = db.session.get(User, forum["organizer"])
+            agenda_builder.move(other, r[1], s[3], t[0], expected_version=None)
+        return solution
+
+    monkeypatch.setattr(scheduling, "solve", solve_while_someone_moves)
+    before = version(app)
+    response = organizer.post("/organizer/agenda/reschedule", data={"version": before, "time_limit": 1})
+    assert response.status_code == 422
+    assert "The agenda changed while the scheduler ran (Moved Company 2 ↔ Company 3 to" in response.get_data(as_text=True)
+    # the move stands, the run saved nothing and recorded nothing
+    assert where(app, r[1]) == (s[3], t[0], False)
+    assert where(app, r[2]) is None and where(app, r[3]) is None
+    assert version(app) == before + 1
+
+
 # --- added meetings, undo, the optimistic lock --------------------------------------------------------
 
 

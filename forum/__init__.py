@@ -75,7 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | P
 
 def _init_extensions(app: Flask) -> None:
     from forum import models  # noqa: F401  (models must be imported before migrations look at them)
-    from forum.i18n import select_locale, select_timezone
+    from forum.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -87,6 +87,7 @@ def _init_extensions(app: Flask) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_interval
-from flask import current_app
-from flask_babel import get_locale
+from flask import Flask, current_app, g
+from flask_babel import get_locale, get_translations
 
 
 def select_locale() -> str:
@@ -20,6 +20,27 @@ def select_timezone() -> str:
 
     forum = forum_for_request()
     return forum.timezone if forum is not None else current_app.config["TIMEZONE"]
+
+
+def _catalog():
+    """The current locale's catalog, found once per request and locale. Flask-Babel's template callables look
+    it up anew on every call (locale, string key, dict), and a page of 30 match cards makes a hundred of
+    them: about 1 ms of every page."""
+    locale = get_locale()
+    cached = g.get("_forum_catalog")
+    if cached is None or cached[0] is not locale:  # force_locale() swaps the Locale object: look again
+        cached = g._forum_catalog = (locale, get_translations())
+    return cached[1]
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates' _() and ngettext() through the per-request catalog (Jinja formats the arguments)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _catalog().ugettext(s),
+        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: _catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
+        newstyle=True)
 
 
 def format_date_range(start: date, end: date) -> str:

@@ -28,6 +28,7 @@ from forum.validation import check_length, clean_email, clean_text
 
 if TYPE_CHECKING:
     from forum.services.integrity import AgendaProblem
+    from forum.services.mail import DeliveryReport
 
 
 def _needs_schema(command: Callable) -> Callable:
@@ -64,6 +65,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(schedule_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(check_command)
+    app.cli.add_command(deliver_mail_command)
 
 
 @click.command("init-db")
@@ -340,3 +342,82 @@ def _echo_problems(problems: list[AgendaProblem]) -> None:
         click.echo(f"- {problem.message}")
         if problem.hint:
             click.echo(f"  {problem.hint}")
+
+
+def _echo_delivery(report: DeliveryReport) -> None:
+    """One line on what a delivery pass did (nothing when it had nothing to do)."""
+    parts = []
+    if report.sent:
+        parts.append(ngettext("%(num)d e-mail sent", "%(num)d e-mails sent", report.sent))
+    if report.failed:
+        parts.append(ngettext("%(num)d not sent (its error is recorded; only --retry-failed tries it again)",
+                              "%(num)d not sent (their errors are recorded; only --retry-failed tries them "
+                              "again)", report.failed))
+    if report.deferred:
+        parts.append(ngettext("%(num)d refused for now (still pending, tried again later)",
+                              "%(num)d refused for now (still pending, tried again later)", report.deferred))
+    if parts:
+        click.echo("; ".join(parts) + ".")
+    if report.server_error:
+        click.echo(_("Error: the mail server does not answer (%(error)s); the messages stay pending.",
+                     error=report.server_error), err=True)
+
+
+@click.command("deliver-mail", short_help="Send the e-mail waiting in the outbox through MAIL_SERVER.")
+@click.option("--once", is_flag=True, help="Deliver what is pending now and exit (for cron and tests).")
+@click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Without --once: seconds between two looks at the outbox.")
+@click.option("--retry-failed", is_flag=True,
+              help="First make the messages whose delivery failed pending again (their errors go to the log).")
+@click.option("--max-age", default=24, show_default=True, type=click.IntRange(0, 24 * 365),
+              help="Hours: pending messages older than this are left unsent (0: no limit).")
+@with_appcontext
+@_needs_schema
+def deliver_mail_command(once: bool, interval: float, retry_failed: bool, max_age: int) -> None:
+    """Send the e-mail the platform wrote to its outbox through the SMTP server of MAIL_SERVER, marking each
+    message sent, or failed with the server's answer.
+
+    Requests only write to the outbox; this command does the sending, as a service of its own (it polls the
+    outbox every --interval seconds until SIGTERM or Ctrl+C, and stops after the message in hand) or from cron
+    with --once. A server that does not answer leaves every message pending and is tried again later (waits
+    double, up to 5 minutes); a message the server refuses for now is tried up to 3 times; one it refuses
+    outright is recorded as failed. On PostgreSQL several deliverers may run at once and never send the same
+    message; on SQLite run only one. Exit status: 0 done, 1 (with --once) something was not sent, 2 no
+    MAIL_SERVER is configured, or the database does not answer or has no tables."""
+    import signal
+    import threading
+    from datetime import timedelta
+
+    from forum.services import mail
+
+    age = timedelta(hours=max_age) if max_age else None
+    server = current_app.config.get("MAIL_SERVER")
+    if not server:
+        click.echo(_("Error: MAIL_SERVER is not set, so there is no mail server to deliver to. The messages "
+                     "stay in the outbox_email table (%(num)d pending), which is the record of what the "
+                     "platform would have sent.", num=mail.pending_count(age)), err=True)
+        sys.exit(2)
+    if retry_failed:
+        click.echo(ngettext("%(num)d failed message is pending again.", "%(num)d failed messages are pending "
+                            "again.", mail.retry_failed()))
+    if once:
+        report = mail.Deliverer(max_age=age).deliver_pending()
+        _echo_delivery(report)
+        if report.ok and not report.sent:
+            click.echo(_("Nothing to send."))
+        sys.exit(0 if report.ok else 1)
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()  # the loop ends after the message in hand: its outcome is committed first
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
+    click.echo(_("Delivering e-mail through %(server)s, looking every %(interval)g s; stop with SIGTERM or "
+                 "Ctrl+C.", server=server, interval=interval))
+    try:
+        mail.deliver_forever(stop, interval, max_age=age, on_pass=_echo_delivery)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    click.echo(_("Stopped."))

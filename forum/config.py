@@ -32,7 +32,8 @@ class Defaults:
     # Suggestions kept per company; the "My matches" filters choose among them.
     MATCHES_STORED = 30
 
-    # E-mail: without MAIL_SERVER, messages are only kept in the outbox table and logged.
+    # E-mail: every message is written to the outbox table in the request's transaction; with MAIL_SERVER,
+    # `flask deliver-mail` (a service of its own) sends them. Without it they are only kept and logged.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587
     MAIL_USE_TLS = True

@@ -369,8 +369,9 @@ def _echo_delivery(report: DeliveryReport) -> None:
               help="Without --once: seconds between two looks at the outbox.")
 @click.option("--retry-failed", is_flag=True,
               help="First make the messages whose delivery failed pending again (their errors go to the log).")
-@click.option("--max-age", default=24, show_default=True, type=click.IntRange(0, 24 * 365),
-              help="Hours: pending messages older than this are left unsent (0: no limit).")
+@click.option("--max-age", default=0, show_default=True, type=click.IntRange(0, 24 * 365),
+              help="Hours: pending messages older than this are left unsent (0: no limit). For the first run "
+                   "after MAIL_SERVER is set, so that what the outbox collected before is not all sent.")
 @with_appcontext
 @_needs_schema
 def deliver_mail_command(once: bool, interval: float, retry_failed: bool, max_age: int) -> None:

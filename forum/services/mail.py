@@ -15,6 +15,7 @@ two sends it again on the next run (the stable ``Message-ID`` lets mail clients 
 from __future__ import annotations
 
 import smtplib
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -86,6 +87,9 @@ class _Outcome:
     error: str = ""
     temporary: bool = False  # the server said "try later" (4xx): the message may go through on a later try
     connection_lost: bool = False  # the connection is gone: open a new one before the next message
+    # The server refuses us, not this message (our sender address, authentication, TLS required): every
+    # message would fail the same way, so the pass ends and they all stay pending.
+    server_problem: bool = False
 
 
 def _describe(exc: BaseException) -> str:
@@ -96,6 +100,9 @@ def _classify(exc: Exception) -> _Outcome:
     """What a failure of send_message means for the message. smtplib's exceptions are OSErrors: the SMTP
     ones are told apart first."""
     error = _describe(exc)
+    if isinstance(exc, smtplib.SMTPSenderRefused) or (
+            isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code in (530, 535, 538)):
+        return _Outcome(error=error, server_problem=True)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return _Outcome(error=error, connection_lost=True)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -214,6 +221,11 @@ class Deliverer:
                             current_app.logger.warning("mail server unavailable: %s", exc)
                             return
                     outcome = self._send(smtp, row)
+                    if outcome.server_problem:
+                        db.session.rollback()
+                        report.server_error = outcome.error
+                        current_app.logger.warning("mail server refuses to send: %s", outcome.error)
+                        return
                     if outcome.connection_lost:
                         _close(smtp)
                         smtp = None
@@ -265,7 +277,9 @@ class Deliverer:
             raise MailServerUnavailable(_describe(exc)) from exc
         try:
             if cfg.get("MAIL_USE_TLS"):
-                smtp.starttls()
+                # Verify the server's certificate and name: smtplib's default context checks neither, and
+                # the login that follows would hand MAIL_PASSWORD to whoever sits in between.
+                smtp.starttls(context=ssl.create_default_context())
             if cfg.get("MAIL_USERNAME"):
                 smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
         except (OSError, RuntimeError) as exc:  # RuntimeError: no SSL support in this Python
@@ -276,12 +290,14 @@ class Deliverer:
     def _send(self, smtp: smtplib.SMTP, row: OutboxEmail) -> _Outcome:
         try:
             message = build_message(row)
-        except (ValueError, TypeError) as exc:  # e.g. a line break in a header: no server will take it
-            return _Outcome(error=_describe(exc))
+        except Exception as exc:  # noqa: BLE001 - e.g. a line break in a header: no server will take it,
+            return _Outcome(error=_describe(exc))  # and one bad row must not stop every other message
         try:
             smtp.send_message(message)
         except OSError as exc:  # smtplib's exceptions included
             return _classify(exc)
+        except Exception as exc:  # noqa: BLE001 - e.g. an address that cannot be encoded: this message only
+            return _Outcome(error=_describe(exc))
         return _Outcome(sent=True)
 
 
@@ -323,6 +339,10 @@ def deliver_forever(stop: threading.Event, interval: float, max_age: timedelta |
         except SQLAlchemyError as exc:  # the database restarts: keep the service up and try again
             db.session.rollback()
             current_app.logger.warning("deliver-mail: the database does not answer: %s", _describe(exc))
+            report = DeliveryReport(server_error=_describe(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug must not crash-loop the service on the same row
+            db.session.rollback()
+            current_app.logger.exception("deliver-mail: a pass failed")
             report = DeliveryReport(server_error=_describe(exc))
         if on_pass is not None:
             on_pass(report)

@@ -30,6 +30,7 @@ class FakeSMTP:
     # address -> (code, reply) refused at RCPT; "drop" -> the connection dies while sending to it
     refuse: dict[str, tuple[int, bytes] | str] = {}
     on_send = None  # called with the message after it is accepted
+    refuse_sender: tuple[int, bytes] | None = None  # (code, reply) refused at MAIL FROM
 
     def __init__(self, host: str, port: int, timeout: float) -> None:
         if FakeSMTP.unreachable:
@@ -41,14 +42,16 @@ class FakeSMTP:
         self.closed = False
         FakeSMTP.connections.append(self)
 
-    def starttls(self) -> None:
-        self.tls = True
+    def starttls(self, context=None) -> None:
+        self.tls, self.tls_context = True, context
 
     def login(self, user: str, password: str) -> None:
         self.login_as = (user, password)
 
     def send_message(self, message) -> dict:
         assert not self.closed, "a message was sent over a closed connection"
+        if FakeSMTP.refuse_sender is not None:
+            raise smtplib.SMTPSenderRefused(*FakeSMTP.refuse_sender, message["From"])
         behaviour = FakeSMTP.refuse.get(message["To"])
         if behaviour == "drop":
             self.closed = True
@@ -78,6 +81,7 @@ def fake_smtp(monkeypatch) -> type[FakeSMTP]:
     monkeypatch.setattr(FakeSMTP, "unreachable", False)
     monkeypatch.setattr(FakeSMTP, "refuse", {})
     monkeypatch.setattr(FakeSMTP, "on_send", None)
+    monkeypatch.setattr(FakeSMTP, "refuse_sender", None)
     return FakeSMTP
 
 
@@ -198,17 +202,41 @@ def test_an_unreachable_server_leaves_every_message_pending(app, runner, fake_sm
     assert len(fake_smtp.sent()) == 3
 
 
-def test_old_pending_messages_are_left_unless_asked(app, runner, fake_smtp):
-    """Rows written while no MAIL_SERVER was configured must not all go out the day one is."""
+def test_old_pending_messages_can_be_left_with_max_age(app, runner, fake_smtp):
+    """Rows written while no MAIL_SERVER was configured need not all go out the day one is; by default
+    nothing pending is ever left unsent."""
     (old,) = write(app, ("old@example.com", "Last month", "Stale"))
     write(app, ("new@example.com", "Today", "Fresh"))
     with app.app_context():
         db.session.get(OutboxEmail, old).created_at = utcnow() - timedelta(days=30)
         db.session.commit()
-    assert deliver(runner, "--once").exit_code == 0
+    assert deliver(runner, "--once", "--max-age", "24").exit_code == 0
     assert [m["To"] for m in fake_smtp.sent()] == ["new@example.com"]
-    assert deliver(runner, "--once", "--max-age", "0").exit_code == 0
+    assert deliver(runner, "--once").exit_code == 0
     assert [m["To"] for m in fake_smtp.sent()] == ["new@example.com", "old@example.com"]
+
+
+def test_a_server_that_refuses_our_sender_leaves_every_message_pending(app, runner, fake_smtp):
+    """A wrong MAIL_FROM or a login the relay wants is the server refusing us, not one message: nothing is
+    marked failed, and once it is fixed everything goes."""
+    write(app, ("a@example.com", "A", "a"), ("b@example.com", "B", "b"))
+    fake_smtp.refuse_sender = (553, b"5.7.1 Sender address rejected: not owned by user")
+    result = deliver(runner, "--once")
+    assert result.exit_code == 1
+    assert all(row.sent_at is None and row.error == "" for row in rows(app).values())
+    fake_smtp.refuse_sender = None
+    assert deliver(runner, "--once").exit_code == 0
+    assert sorted(m["To"] for m in fake_smtp.sent()) == ["a@example.com", "b@example.com"]
+
+
+def test_starttls_verifies_the_servers_certificate(app, runner, fake_smtp):
+    import ssl
+
+    write(app, ("a@example.com", "A", "a"))
+    assert deliver(runner, "--once").exit_code == 0
+    [connection] = fake_smtp.connections
+    assert connection.tls_context is not None
+    assert connection.tls_context.verify_mode == ssl.CERT_REQUIRED and connection.tls_context.check_hostname
 
 
 def test_without_a_mail_server_there_is_nothing_to_deliver_to(app, runner, fake_smtp):

@@ -78,6 +78,9 @@ def _init_extensions(app: Flask) -> None:
     from forum.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
+    from forum import cache
+
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -50,6 +50,16 @@ class Defaults:
     # Redis shared by every app server and worker: when set (redis://127.0.0.1:6379/0), Flask-Limiter's
     # counters live there unless RATELIMIT_STORAGE_URI names another store. Unset: each process counts alone.
     REDIS_URL: str | None = None
+    # The page-fragment cache (forum/cache.py) of "My agenda" and "My matches": in Redis when REDIS_URL is
+    # set, else in each worker's memory (CACHE_MEMORY_ITEMS fragments). A fragment is dropped by any write
+    # to what it shows, on every server at once; CACHE_TTL (seconds) only bounds how long an unused one
+    # stays. False: every page renders in full.
+    CACHE = True
+    CACHE_TTL = 600
+    CACHE_MEMORY_ITEMS = 5000
+    # Prefix of the cache's Redis keys. None: derived from the database URL, so that two forums sharing
+    # one Redis never read each other's fragments.
+    CACHE_KEY_PREFIX: str | None = None
     # Flask-Limiter's counters: "memory://" per process; "redis://host:6379" to share them between workers.
     # None: REDIS_URL when set, else "memory://".
     RATELIMIT_STORAGE_URI: str | None = None

@@ -26,14 +26,17 @@ def my_agenda() -> Response | str:
 @bp.get("/companies/<int:company_id>/agenda")
 @login_required
 def company_agenda(company_id: int) -> str:
+    now = delegate_agenda.utcnow()
     try:
-        # brief: the cards show neither the partners' people nor more than one reason each
-        view = delegate_agenda.agenda_for(current_user, company_id, brief=True)
         ctx: dict[str, Any] = {
             "company": delegate_agenda.company_for(current_user, company_id),
-            "agenda": view,
             # "Last updated" also on the not-yet-published page: a saved offline copy may be hours old
-            "generated_at": view.generated_at if view is not None else delegate_agenda.utcnow(),
+            "generated_at": now,
+            # The meetings are loaded inside the page's cached block, so only when it renders (a new
+            # version of the agenda, or a slot that began or ended since: see agenda_moment).
+            "agenda_moment": delegate_agenda.agenda_moment(now),
+            # brief: the cards show neither the partners' people nor more than one reason each
+            "load_agenda": lambda: delegate_agenda.agenda_for(current_user, company_id, now, brief=True),
         }
         ctx.update(calendar.page_context(current_user, company_id))
     except PermissionDenied:

@@ -139,16 +139,22 @@ def my_matches() -> Response:
 @bp.get("/companies/<int:company_id>/matches")
 @login_required
 def matches(company_id: int) -> str:
-    form = _filters(request.args)
     try:
-        result = matching.match_list(current_user, company_id, sector_id=form.sector.data or None,
-                                     delegation_id=form.delegation.data or None)
+        company = matching.company_for_matches(current_user, company_id)
     except PermissionDenied:
         abort(403)
     except NotFound:
         abort(404)
-    filtered = bool(form.sector.data or form.delegation.data)
-    return render_template("companies/matches.html", form=form, result=result, filtered=filtered)
+
+    def load() -> dict:
+        # Called inside the page's cached block (forum/cache.py), so only when it renders.
+        form = _filters(request.args)
+        result = matching.match_list(current_user, company_id, sector_id=form.sector.data or None,
+                                     delegation_id=form.delegation.data or None)
+        return {"form": form, "result": result, "filtered": bool(form.sector.data or form.delegation.data)}
+
+    return render_template("companies/matches.html", company=company, load_matches=load,
+                           filters=sorted(request.args.items(multi=True)))
 
 
 def _back_to_matches(company_id: int) -> Response:

@@ -2,7 +2,7 @@
 
 from forum.models.api_token import TOKEN_NAME_MAX, ApiToken, TokenScope
 from forum.models.company import Company, CompanySize, company_sector, name_key
-from forum.models.forum import Delegation, Forum, Sector
+from forum.models.forum import ContentVersion, Delegation, Forum, Sector
 from forum.models.matching import (
     MatchDismissal,
     MatchingSettings,
@@ -44,6 +44,7 @@ __all__ = [
     "TokenScope",
     "VALUE_USD_MAX",
     "AttendanceStatus",
+    "ContentVersion",
     "CalendarFeed",
     "CheckInMethod",
     "DealOutcome",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DDL, BigInteger, Date, Integer, String, Text, event, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from forum.extensions import db
 from forum.models.types import UTCDateTime, utcnow
@@ -75,3 +75,27 @@ class Sector(db.Model):
 
     def __repr__(self) -> str:
         return f"<Sector {self.key}>"
+
+
+class ContentVersion(db.Model):
+    """One row whose ``value`` changes with every committed write to what pages show (companies, requests,
+    the agenda, matches, ...): the key of the page-fragment cache (forum/cache.py), so that every app server
+    and worker drops a cached fragment at the same moment, whatever the cache lives in.
+
+    A random value, not a counter: a database restored from a backup brings back an old value, and a
+    counter would then name fragments cached for other contents."""
+
+    __tablename__ = "content_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# Read with the forum's row, which every page loads anyway: one query fewer per cached page. A commit
+# expires the row, so the next read after a write sees the new version.
+Forum.content_version = column_property(
+    select(ContentVersion.value).where(ContentVersion.id == 1).scalar_subquery())
+
+# create_all() (tests, `flask init-db`) gets the one row that migration 0008 inserts.
+event.listen(ContentVersion.__table__, "after_create",
+             DDL("INSERT INTO content_version (id, value) VALUES (1, 1)"))

@@ -37,6 +37,7 @@ from forum.services import delegate_agenda
 from forum.services.companies import MAX_ID
 from forum.services.delegate_agenda import AgendaMeeting
 from forum.services.errors import NotFound, ServiceError
+from forum.services.forums import current_forum
 
 PRODID = "-//Forum B2B matchmaking//Delegate agenda//EN"
 # How often a subscribed calendar should look again (RFC 7986, and Apple's and Outlook's older names).
@@ -310,7 +311,7 @@ def page_context(actor: User, company_id: int) -> dict:
     if feed is not None:
         https_url, webcal_url = subscription_urls(feed)
         subscription = Subscription(https_url, webcal_url, feed.created_at, feed.last_fetched_at)
-    forum = db.session.scalar(select(Forum).order_by(Forum.id).limit(1))
+    forum = current_forum()
     card = CalendarCard(
         download_url=url_for("agenda.company_ics", company_id=company.id),
         can_subscribe=can_subscribe,

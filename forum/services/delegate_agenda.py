@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from forum.extensions import db
@@ -158,6 +158,17 @@ def agenda_for(actor: User, company_id: int, now: datetime | None = None, *,
     current = next((m for m in meetings if m.is_running(now)), None)
     upcoming = next((m for m in meetings if m.starts_at > now), None)
     return AgendaView(company=company, timezone=zone, days=days, now=current, next=upcoming, generated_at=now)
+
+
+def agenda_moment(now: datetime) -> tuple:
+    """What "My agenda" shows at ``now`` beyond its meetings: which are over, running and next change only
+    when a slot starts or ends, so the page is the same until then. The key of its cached block, with the
+    local date (the Now/Next bar names another day's meeting by its day) and the zone's offset."""
+    started = select(func.count(distinct(Slot.starts_at))).where(Slot.starts_at <= now).scalar_subquery()
+    ended = select(func.count(distinct(Slot.ends_at))).where(Slot.ends_at <= now).scalar_subquery()
+    passed = db.session.execute(select(started, ended)).one()
+    local = now.astimezone(ZoneInfo(_zone(current_forum())))
+    return tuple(passed) + (local.date().isoformat(), local.utcoffset())
 
 
 def load_meeting(actor: User, company_id: int, request_id: int) -> AgendaMeeting:

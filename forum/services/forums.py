@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import g
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import inspect, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
@@ -18,20 +18,31 @@ from forum.services.errors import ServiceError
 
 
 def forum_for_request() -> Forum | None:
-    """The current forum, fetched once per request; None when the database does not answer,
-    so that even the error page can render."""
-    if "current_forum" not in g:
-        try:
-            g.current_forum = current_forum()
-        except SQLAlchemyError:
-            db.session.rollback()
-            g.current_forum = None
-    return g.current_forum
+    """The current forum; None when the database does not answer, so that even the error page can
+    render."""
+    try:
+        return current_forum()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None
 
 
 def current_forum() -> Forum | None:
-    """The forum being served: the platform runs one forum at a time."""
-    return db.session.scalar(select(Forum).order_by(Forum.id).limit(1))
+    """The forum being served: the platform runs one forum at a time.
+
+    Read once per request: services, the base template and the time-zone selector all ask for it, and
+    the row was read three times a page. The session's identity map keeps the object current (a commit
+    expires it, and the next attribute read refreshes it); one that stopped being persistent (created in
+    a transaction that was rolled back, or deleted) is looked up again.
+    """
+    if has_request_context():
+        found = g.get("forum_row")
+        if found is not None and inspect(found).persistent:
+            return found
+    forum = db.session.scalar(select(Forum).order_by(Forum.id).limit(1))
+    if forum is not None and has_request_context():
+        g.forum_row = forum
+    return forum
 
 
 def save_forum(name: str, city: str, venue: str, starts_on: date, ends_on: date,

@@ -506,6 +506,12 @@ def match_with(actor: User, partner: Company) -> Match | None:
                  reasons=[describe(r, labels) for r in row.reasons], data=row.reasons)
 
 
+def company_for_matches(actor: User, company_id: int) -> Company:
+    """The company whose matches the actor may see: PermissionDenied unless one of its people or an
+    organizer, NotFound without it."""
+    return _company_for(actor, company_id)
+
+
 def _company_for(actor: User, company_id: int) -> Company:
     company = get_company(company_id)
     if not can_edit(actor, company):

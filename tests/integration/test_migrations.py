@@ -20,7 +20,7 @@ from forum.extensions import db
 from forum.models import Sector
 from tests.integration.fresh_database import dispose, empty_database, make_app, pg_unreachable_reason, pg_url
 
-TABLES = ["agenda_change", "alembic_version", "api_token", "calendar_feed", "company", "company_sector", "company_unavailability", "delegation", "forum",
+TABLES = ["agenda_change", "alembic_version", "api_token", "calendar_feed", "company", "company_sector", "company_unavailability", "content_version", "delegation", "forum",
           "forum_break", "forum_session", "match_dismissal", "match_state", "match_suggestion", "matching_settings",
           "meeting_attendance", "meeting_feedback", "meeting_request", "meeting_seat", "notification", "outbox_email", "scheduled_meeting", "sector",
           "sector_affinity", "slot", "user_account", "venue_table"]

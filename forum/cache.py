@@ -241,25 +241,26 @@ def init_app(app: Flask) -> None:
 # --- fragments ------------------------------------------------------------------------------------------
 
 
-def fragment_key(name: str, parts: tuple) -> str | None:
+def fragment_key(name: str, parts: tuple, per_viewer: bool = True) -> str | None:
     """The fragment's key for this request, or None when nothing may be cached (no version)."""
     from flask_login import current_user
 
     version = content_version()
     if version is None:
         return None
-    viewer = current_user.get_id() if current_user.is_authenticated else "-"
+    viewer = (current_user.get_id() if current_user.is_authenticated else "-") if per_viewer else "*"
     raw = repr((version, viewer, str(get_locale()), str(get_timezone()), parts))
     return f"{current_app.config['CACHE_KEY_PREFIX']}frag:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def cached_fragment(name: str, *parts, caller: Callable[[], str]) -> Markup:
+def cached_fragment(name: str, *parts, caller: Callable[[], str], per_viewer: bool = True) -> Markup:
     """Jinja call block: the block's HTML from the cache, or rendered and stored. ``parts``: what else the
-    block's output depends on (the company, the filters, the moment)."""
+    block's output depends on (the company, the filters, the moment). ``per_viewer=False`` shares one copy
+    between all viewers: only for a block that reads nothing of the viewer beyond what ``parts`` names."""
     from flask_wtf.csrf import generate_csrf
 
     store = _store(current_app)
-    key = fragment_key(name, parts) if store is not None else None
+    key = fragment_key(name, parts, per_viewer) if store is not None else None
     if key is not None:
         found = store.get(key)
         if found is not None:

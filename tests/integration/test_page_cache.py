@@ -157,3 +157,23 @@ def test_pages_render_when_redis_is_down(app, forum, tmp_path):
         page = client.get("/my/agenda")
         assert page.status_code == 200
         assert ("1", "10:00", "Agenda Company 1") in _cards(page)
+
+
+def test_company_page_shared_between_viewers_keeps_what_each_may_see(app, forum):
+    """The profile's blocks are cached once for all viewers: the owner's edit buttons, a partner's contact
+    details and the meeting button must still go only to those who may see them."""
+    company = forum["companies"][1]
+    url = f"/companies/{company}"
+    with app.app_context():
+        stranger_company = factories.company(name="Stranger Trading")
+        stranger = factories.user(company_id=stranger_company, email="stranger@example.com")
+    owner_page = _log_in(app, app.test_client(), forum["delegates"][1]).get(url).get_data(as_text=True)
+    partner_page = _log_in(app, app.test_client(), forum["delegates"][0]).get(url).get_data(as_text=True)
+    stranger_page = _log_in(app, app.test_client(), stranger).get(url).get_data(as_text=True)
+    anonymous_page = app.test_client().get(url).get_data(as_text=True)
+    assert "Edit profile" in owner_page and "Request a meeting" not in owner_page
+    # C0 has an accepted meeting with C1: a partner sees how to reach them, a stranger does not.
+    assert "c1@company.example" in partner_page and "Edit profile" not in partner_page
+    assert "Request a meeting" in stranger_page and "c1@company.example" not in stranger_page
+    assert "Edit profile" not in stranger_page
+    assert "c1@company.example" not in anonymous_page and "Request a meeting" not in anonymous_page

@@ -28,7 +28,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         # agenda still loads while an organizer saves), and a writer waits up to 15 s for another one
         # instead of failing with "database is locked". The mode is stored in the file; memory databases
         # keep theirs.
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={config.SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 

@@ -12,6 +12,10 @@ from pathlib import Path
 
 from flask import Flask
 
+# SQLite's wait for the database's write lock (set on every connection; not a setting): a writer waits for
+# another instead of failing with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
 
 class Defaults:
     # Filled in by ``finalize``: read from instance/secret_key, generated on first start.

@@ -28,6 +28,7 @@ from forum.models import (
 from forum.services.companies import can_edit, get_company
 from forum.services.errors import PermissionDenied, ServiceError
 from forum.services.forums import current_forum
+from forum.services.transaction import lock_agenda
 
 SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 5, 240
 TABLES_MAX = 1000
@@ -162,6 +163,9 @@ def save_structure(structure: TimeStructure) -> int:
         problems.append(_("A table is reserved for a delegation that does not exist."))
     if problems:
         raise StructureError(problems)
+    # Locked before the check: a scheduler run or a move saved between the check and the delete would
+    # leave meetings in slots that no longer exist.
+    lock_agenda()
     if db.session.scalar(select(func.count()).select_from(ScheduledMeeting)):
         raise ServiceError(_("Meetings are already scheduled. Clear the agenda before changing its time structure."))
     try:

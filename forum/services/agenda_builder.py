@@ -39,7 +39,7 @@ from forum.services import meetings as meeting_service
 from forum.services import scheduling
 from forum.services.companies import MAX_ID
 from forum.services.errors import NotFound, ServiceError
-from forum.services.transaction import atomic, lock_rows
+from forum.services.transaction import atomic, lock_agenda
 
 # (slot_id, table_id, locked); None: not on the agenda.
 Placement = tuple[int, int, bool] | None
@@ -88,12 +88,6 @@ def _forum() -> Forum:
     if forum is None:
         raise ServiceError(_("Create the forum first."))
     return forum
-
-
-def lock_agenda() -> None:
-    """Take the agenda's lock for the rest of the transaction (see ``_locked_forum``), for a write that
-    changes the agenda from elsewhere (a cancelled meeting). Without a forum there is no agenda to lock."""
-    lock_rows(select(Forum.id).order_by(Forum.id).limit(1))
 
 
 def _locked_forum() -> Forum:
@@ -337,6 +331,9 @@ def _commit_change(actor: User | None, kind: str, data: dict, changes: dict[int,
         _check_version(forum, expected_version)
         current = _placements()
         changes = {rid: p for rid, p in changes.items() if current.get(rid) != p}
+        # Read again under the lock too: a versionless move or swap looked at the locked flags before it.
+        if kind in _REFUSE_LOCKED and any(current.get(rid) is not None and current[rid][2] for rid in changes):
+            raise ServiceError(_REFUSE_LOCKED[kind]())
         # Read again under the lock: a meeting cancelled since the caller looked is not there to place.
         placing = [rid for rid, p in changes.items() if p is not None]
         if placing and db.session.scalar(select(func.count()).select_from(MeetingRequest).where(
@@ -387,6 +384,13 @@ def _occupant(slot_id: int, table_id: int) -> int | None:
                                                                        ScheduledMeeting.table_id == table_id))
 
 
+# What a move or a swap of a locked meeting says (checked before the lock, and again under it).
+_REFUSE_LOCKED = {
+    "move": lambda: _("This meeting is locked: unlock it before moving it."),
+    "swap": lambda: _("A locked meeting cannot be swapped: unlock it first."),
+}
+
+
 def move(actor: User, request_id: int, slot_id: int, table_id: int, expected_version: int | None,
          swap_if_taken: bool = False) -> AgendaChange:
     """Put a meeting (placed or not) in a cell. An occupied cell is refused, unless a swap was asked."""
@@ -395,7 +399,7 @@ def move(actor: User, request_id: int, slot_id: int, table_id: int, expected_ver
     where = _where(slot_id, table_id)
     current = db.session.scalar(select(ScheduledMeeting).where(ScheduledMeeting.request_id == request_id))
     if current is not None and current.locked:
-        raise ServiceError(_("This meeting is locked: unlock it before moving it."))
+        raise ServiceError(_REFUSE_LOCKED["move"]())
     occupant = _occupant(slot_id, table_id)
     if occupant is not None and occupant != request_id:
         if swap_if_taken:
@@ -418,7 +422,7 @@ def swap(actor: User, request_a: int, request_b: int, expected_version: int | No
     if len(rows) != 2:
         raise ServiceError(_("Both meetings must be on the agenda to swap them; place the other one with a move."))
     if rows[request_a].locked or rows[request_b].locked:
-        raise ServiceError(_("A locked meeting cannot be swapped: unlock it first."))
+        raise ServiceError(_REFUSE_LOCKED["swap"]())
     a, b = rows[request_a], rows[request_b]
     data = {"first": f"{first.requester.name} ↔ {first.recipient.name}",
             "second": f"{second.requester.name} ↔ {second.recipient.name}"}

@@ -220,6 +220,31 @@ def test_a_move_saved_while_the_scheduler_searches_is_not_overwritten(app, forum
     assert version(app) == before + 1
 
 
+def test_a_meeting_locked_while_a_versionless_move_waits_is_not_moved(app, forum, monkeypatch):
+    """A move without a version (the API's) checks the locked flag before it takes the agenda's lock; a
+    lock set by another organizer in between must still stop it."""
+    from forum.services.errors import ServiceError
+
+    r0, s, t = forum["requests"][0], forum["slots"], forum["tables"]
+    real_lock = agenda_builder._locked_forum
+    done = []
+
+    def locked_meanwhile():
+        if not done:
+            done.append(True)
+            with app.app_context():
+                other = db.session.get(User, forum["organizer"])
+                agenda_builder.set_locked(other, r0, True, expected_version=None)
+        return real_lock()
+
+    monkeypatch.setattr(agenda_builder, "_locked_forum", locked_meanwhile)
+    with app.app_context():
+        organizer = db.session.get(User, forum["organizer"])
+        with pytest.raises(ServiceError, match="This meeting is locked: unlock it before moving it."):
+            agenda_builder.move(organizer, r0, s[1], t[1], expected_version=None)
+    assert where(app, r0) == (s[0], t[0], True)
+
+
 # --- added meetings, undo, the optimistic lock --------------------------------------------------------
 
 
@@ -435,3 +460,39 @@ def test_undo_of_a_move_whose_meeting_was_cancelled_since_undoes_the_rest(app, c
     assert where(app, r[0]) is None
     assert organizer.post("/organizer/agenda/undo", data={"version": version(app)}).status_code == 302
     assert where(app, r[1]) == (s[0], t[1], False)
+
+
+def test_a_move_while_another_writer_holds_the_agenda_says_busy_and_saves_nothing(app, forum, organizer,
+                                                                                  monkeypatch):
+    """Another transaction (a scheduler run saving, say) holds the agenda's lock longer than a writer waits:
+    the organizer is told to try again, nothing moves, and the page answers instead of hanging."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+
+    from forum.services import transaction
+
+    monkeypatch.setattr(transaction, "LOCK_WAIT_SECONDS", 0.3)
+    r0, s, t = forum["requests"][0], forum["slots"], forum["tables"]
+    before = version(app)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+    else:
+        engine = create_engine(url)
+        holder = engine.connect()
+        holder.execute(text("SELECT id FROM forum FOR UPDATE"))
+    try:
+        response = post_move(organizer, app, r0, s[1], t[1], v=before)
+    finally:
+        if url.startswith("sqlite"):
+            holder.execute("ROLLBACK")
+        else:
+            holder.rollback()
+        holder.close()
+    assert response.status_code in (302, 409, 422)
+    page = organizer.get(response.headers["Location"]) if response.status_code == 302 else response
+    assert "Someone else is changing the same meetings right now" in page.get_data(as_text=True)
+    assert where(app, r0) == (s[0], t[0], False)
+    assert version(app) == before

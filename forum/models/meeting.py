@@ -208,10 +208,19 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+OUTBOX_PENDING_CONDITION = "sent_at IS NULL AND error = ''"
+
+
 class OutboxEmail(db.Model):
     """Every e-mail the platform sends, kept: the default sender only writes here and to the log."""
 
     __tablename__ = "outbox_email"
+    __table_args__ = (
+        # The deliverer looks for pending messages every few seconds among every message ever sent: the
+        # index holds only the pending ones. (A query uses it when it repeats the condition literally.)
+        Index("ix_outbox_email_pending", "id", sqlite_where=text(OUTBOX_PENDING_CONDITION),
+              postgresql_where=text(OUTBOX_PENDING_CONDITION)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(EMAIL_MAX))
@@ -220,6 +229,10 @@ class OutboxEmail(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str] = mapped_column(Text, default="")
+    # Tries the mail server refused for now (4xx) or lost the connection on; kept in the row, so that a
+    # deliverer run from cron, or restarted, counts on and waits as long as the last one asked.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AgendaChange(db.Model):

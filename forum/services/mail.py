@@ -17,7 +17,6 @@ from __future__ import annotations
 import smtplib
 import ssl
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,11 +25,12 @@ from email.utils import format_datetime, parseaddr
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
 from forum.models import OutboxEmail, utcnow
+from forum.models.meeting import OUTBOX_PENDING_CONDITION
 
 # Messages sent over one SMTP connection: many servers cap the messages per connection (often at 100).
 BATCH_SIZE = 100
@@ -118,8 +118,10 @@ def _classify(exc: Exception) -> _Outcome:
 
 
 def _pending(include_failed: bool = False):
-    condition = OutboxEmail.sent_at.is_(None)
-    return condition if include_failed else condition & (OutboxEmail.error == "")
+    if include_failed:
+        return OutboxEmail.sent_at.is_(None)
+    # Written as the partial index's condition, so that the database uses the index.
+    return text(OUTBOX_PENDING_CONDITION)
 
 
 def pending_count(max_age: timedelta | None = None) -> int:
@@ -138,7 +140,7 @@ def retry_failed() -> int:
         current_app.logger.info("mail %s to %s: trying again after: %s", outbox_id, to, error)
     if failed:
         db.session.execute(update(OutboxEmail).where(OutboxEmail.id.in_([row.id for row in failed]))
-                           .values(error=""))
+                           .values(error="", attempts=0, next_attempt_at=None))
     db.session.commit()
     return len(failed)
 
@@ -149,19 +151,16 @@ class Deliverer:
     Each message is claimed in a transaction of its own (``SELECT ... FOR UPDATE SKIP LOCKED`` on
     PostgreSQL) that also records the outcome: two deliverers never send the same message, and a crash
     loses at most the outcome of the message in flight. SQLite has no row locks: there, run one deliverer.
-    The object remembers, for as long as it lives, the messages refused for now and when to try them again.
+    A message refused for now keeps its tries and the time to try again in its row (``attempts``,
+    ``next_attempt_at``), so a deliverer started from cron or restarted counts on.
     """
 
-    def __init__(self, stop: threading.Event | None = None, max_age: timedelta | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, stop: threading.Event | None = None, max_age: timedelta | None = None) -> None:
         cfg = current_app.config
         if not cfg.get("MAIL_SERVER"):
             raise ValueError("MAIL_SERVER is not set")
         self.stop = stop or threading.Event()
         self.max_age = max_age
-        self.clock = clock
-        self._attempts: dict[int, int] = {}
-        self._not_before: dict[int, float] = {}
 
     # --- one pass --------------------------------------------------------------------------------------
 
@@ -185,10 +184,7 @@ class Deliverer:
         query = select(OutboxEmail.id).where(_pending(), OutboxEmail.id > after, OutboxEmail.id <= upto)
         if self.max_age is not None:
             query = query.where(OutboxEmail.created_at >= utcnow() - self.max_age)
-        now = self.clock()
-        waiting = [outbox_id for outbox_id, due in self._not_before.items() if due > now]
-        if waiting:
-            query = query.where(OutboxEmail.id.not_in(waiting))
+        query = query.where(or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= utcnow()))
         ids = list(db.session.scalars(query.order_by(OutboxEmail.id).limit(BATCH_SIZE)))
         db.session.rollback()
         return ids
@@ -210,7 +206,6 @@ class Deliverer:
                     row = self._claim(outbox_id)
                     if row is None:  # sent meanwhile, or another deliverer has it
                         db.session.rollback()
-                        self._forget(outbox_id)
                         break
                     if smtp is None:
                         try:
@@ -240,32 +235,27 @@ class Deliverer:
         outbox_id, to = row.id, row.to
         if outcome.sent:
             row.sent_at = utcnow()
+            row.next_attempt_at = None
             db.session.commit()
-            self._forget(outbox_id)
             report.sent += 1
             current_app.logger.info("mail %s sent to %s", outbox_id, to)
             return False
-        attempts = self._attempts.get(outbox_id, 0) + 1
+        attempts = row.attempts = (row.attempts or 0) + 1
         if (outcome.temporary or outcome.connection_lost) and attempts < MAX_ATTEMPTS:
-            db.session.rollback()
-            self._attempts[outbox_id] = attempts
             if outcome.temporary:
-                self._not_before[outbox_id] = self.clock() + RETRY_AFTER_SECONDS * 2 ** (attempts - 1)
+                row.next_attempt_at = utcnow() + timedelta(seconds=RETRY_AFTER_SECONDS * 2 ** (attempts - 1))
                 report.deferred += 1
+            db.session.commit()
             current_app.logger.warning("mail %s to %s not sent (try %d of %d): %s", outbox_id, to, attempts,
                                        MAX_ATTEMPTS, outcome.error)
             return outcome.connection_lost
         suffix = f" (gave up after {attempts} tries)" if attempts > 1 else ""
         row.error = error = (outcome.error + suffix)[:1000]
+        row.next_attempt_at = None
         db.session.commit()
-        self._forget(outbox_id)
         report.failed += 1
         current_app.logger.warning("mail %s to %s failed: %s", outbox_id, to, error)
         return False
-
-    def _forget(self, outbox_id: int) -> None:
-        self._attempts.pop(outbox_id, None)
-        self._not_before.pop(outbox_id, None)
 
     # --- SMTP -------------------------------------------------------------------------------------------
 
@@ -309,9 +299,12 @@ def build_message(row: OutboxEmail) -> EmailMessage:
     message["Subject"] = row.subject
     # The time it was written, not sent: a message delivered after an outage says when it happened.
     message["Date"] = format_datetime(row.created_at or utcnow())
-    # Stable per row, so a copy sent again after a crash is recognisably the same message.
+    # Stable per row, so a copy sent again after a crash is recognisably the same message; the moment it
+    # was written (to the microsecond) keeps it unique across installations and databases restored from a
+    # backup, which number their rows from the same ids.
     domain = parseaddr(cfg["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
-    message["Message-ID"] = f"<outbox-{row.id}@{domain}>"
+    written = row.created_at or utcnow()
+    message["Message-ID"] = f"<outbox-{row.id}.{written.strftime('%Y%m%d%H%M%S%f')}@{domain}>"
     message.set_content(row.body)
     return message
 

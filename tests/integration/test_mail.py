@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import create_engine, make_url, select, text, update
 
 from forum.extensions import db
 from forum.models import Forum, OutboxEmail, utcnow
@@ -166,6 +166,14 @@ def test_a_refused_message_is_recorded_the_others_go_and_it_is_not_sent_again(ap
     assert rows(app)["b@example.com"].sent_at is not None and rows(app)["b@example.com"].error == ""
 
 
+def _time_passes(app: Flask) -> None:
+    """The wait a refused message was given is over."""
+    with app.app_context():
+        db.session.execute(update(OutboxEmail).where(OutboxEmail.next_attempt_at.is_not(None))
+                           .values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+
+
 def test_a_temporary_refusal_leaves_the_message_pending(app, runner, fake_smtp):
     write(app, *THREE)
     fake_smtp.refuse["a@example.com"] = (450, b"4.2.1 Mailbox busy, try later")
@@ -174,8 +182,27 @@ def test_a_temporary_refusal_leaves_the_message_pending(app, runner, fake_smtp):
     assert "1 refused for now" in result.output
     assert rows(app)["a@example.com"].sent_at is None and rows(app)["a@example.com"].error == ""
     fake_smtp.refuse.clear()
+    # A run straight after (cron, a restart) still waits the time the server was given.
+    assert deliver(runner, "--once").exit_code == 0
+    assert sorted(m["To"] for m in fake_smtp.sent()) == ["b@example.com", "c@example.com"]
+    _time_passes(app)
     assert deliver(runner, "--once").exit_code == 0
     assert sorted(m["To"] for m in fake_smtp.sent()) == ["a@example.com", "b@example.com", "c@example.com"]
+
+
+def test_tries_refused_for_now_are_counted_across_runs(app, runner, fake_smtp):
+    """Each run of `deliver-mail --once` (from cron) is a new process: the tries live in the row."""
+    write(app, ("a@example.com", "Agenda", "Your agenda changed."))
+    fake_smtp.refuse["a@example.com"] = (451, b"4.3.0 Try again later")
+    for _ in range(mail.MAX_ATTEMPTS):
+        deliver(runner, "--once")
+        _time_passes(app)
+    row = rows(app)["a@example.com"]
+    assert row.sent_at is None
+    assert f"gave up after {mail.MAX_ATTEMPTS} tries" in row.error
+    # given up: the next run leaves it alone
+    deliver(runner, "--once")
+    assert fake_smtp.sent() == []
 
 
 def test_a_message_that_keeps_dropping_the_connection_is_given_up_after_its_tries(app, runner, fake_smtp):

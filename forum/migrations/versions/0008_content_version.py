@@ -1,5 +1,6 @@
 """The content version: one row whose value changes with every committed write to what pages show, the key
-of the page-fragment cache (forum/cache.py).
+of the page-fragment cache (forum/cache.py). The outbox keeps each message's delivery tries and when to
+try again, and indexes the pending messages. Existing messages start with no tries.
 
 Revision ID: 0b7c2f9d4e11
 Revises: c6016f2726b5
@@ -24,7 +25,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_content_version'))
     )
     op.execute("INSERT INTO content_version (id, value) VALUES (1, 1)")
+    with op.batch_alter_table('outbox_email', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('attempts', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('next_attempt_at', sa.DateTime(), nullable=True))
+        batch_op.create_index('ix_outbox_email_pending', ['id'], unique=False,
+                              sqlite_where=sa.text("sent_at IS NULL AND error = ''"),
+                              postgresql_where=sa.text("sent_at IS NULL AND error = ''"))
 
 
 def downgrade():
+    with op.batch_alter_table('outbox_email', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_email_pending', sqlite_where=sa.text("sent_at IS NULL AND error = ''"),
+                            postgresql_where=sa.text("sent_at IS NULL AND error = ''"))
+        batch_op.drop_column('next_attempt_at')
+        batch_op.drop_column('attempts')
     op.drop_table('content_version')

@@ -19,7 +19,8 @@ Correctness rests on the key:
   filters, the moment of the agenda).
 - the CSRF token is stored as a placeholder and put back per request: a token belongs to a session.
 
-Storage: Redis when REDIS_URL is set (every worker shares one copy), else each process's memory. A Redis
+Storage: Redis when REDIS_URL is set (every worker shares one copy), else each process's memory
+(CACHE_MEMORY_MB). A Redis
 that fails is skipped for a few seconds and the fragment is rendered: the cache can make a page faster,
 never make it fail.
 """
@@ -118,6 +119,8 @@ def _do_orm_execute(state) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the flag waits for the commit of the whole transaction
     # The commit flushes after this hook: flush first so that the pending writes are seen.
     session.flush()
     if session.info.pop(_FLAG, False):
@@ -156,11 +159,13 @@ def _listen() -> None:
 
 
 class MemoryStore:
-    """This process's fragments, least recently used first out, each for ``ttl`` seconds."""
+    """This process's fragments, each for ``ttl`` seconds, in at most ``max_chars`` characters: the least
+    recently used go first (an agenda or a match list is 20-50 KB)."""
 
-    def __init__(self, max_items: int) -> None:
-        self.max_items = max_items
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
         self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._size = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
@@ -169,17 +174,24 @@ class MemoryStore:
             if found is None:
                 return None
             if found[0] < time.monotonic():
-                del self._items[key]
+                self._drop(key)
                 return None
             self._items.move_to_end(key)
             return found[1]
 
     def set(self, key: str, value: str, ttl: int) -> None:
+        if len(value) > self.max_chars:
+            return
         with self._lock:
+            if key in self._items:
+                self._drop(key)
             self._items[key] = (time.monotonic() + ttl, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
+            self._size += len(value)
+            while self._size > self.max_chars:
+                self._drop(next(iter(self._items)))
+
+    def _drop(self, key: str) -> None:
+        self._size -= len(self._items.pop(key)[1])
 
 
 class RedisStore:
@@ -230,7 +242,7 @@ def init_app(app: Flask) -> None:
     elif app.config.get("REDIS_URL"):
         app.extensions["forum_cache"] = RedisStore(app.config["REDIS_URL"])
     else:
-        app.extensions["forum_cache"] = MemoryStore(int(app.config["CACHE_MEMORY_ITEMS"]))
+        app.extensions["forum_cache"] = MemoryStore(int(float(app.config["CACHE_MEMORY_MB"]) * 1024 * 1024))
     if not app.config.get("CACHE_KEY_PREFIX"):
         # Two forums sharing one Redis (staging and production) must not read each other's fragments.
         digest = hashlib.sha256(app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]

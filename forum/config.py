@@ -55,12 +55,12 @@ class Defaults:
     # counters live there unless RATELIMIT_STORAGE_URI names another store. Unset: each process counts alone.
     REDIS_URL: str | None = None
     # The page-fragment cache (forum/cache.py) of "My agenda" and "My matches": in Redis when REDIS_URL is
-    # set, else in each worker's memory (CACHE_MEMORY_ITEMS fragments). A fragment is dropped by any write
+    # set, else in each worker's memory (at most CACHE_MEMORY_MB of it). A fragment is dropped by any write
     # to what it shows, on every server at once; CACHE_TTL (seconds) only bounds how long an unused one
     # stays. False: every page renders in full.
     CACHE = True
     CACHE_TTL = 600
-    CACHE_MEMORY_ITEMS = 5000
+    CACHE_MEMORY_MB = 32
     # Prefix of the cache's Redis keys. None: derived from the database URL, so that two forums sharing
     # one Redis never read each other's fragments.
     CACHE_KEY_PREFIX: str | None = None
@@ -157,6 +157,10 @@ def finalize(app: Flask) -> None:
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]
     if cfg["LOG_FORMAT"] not in ("json", "text"):
         raise ValueError(f"LOG_FORMAT must be 'json' or 'text', not {cfg['LOG_FORMAT']!r}")
+    for name, unit in (("CACHE_TTL", "seconds"), ("CACHE_MEMORY_MB", "megabytes")):
+        value = cfg[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ValueError(f"{name} must be a positive number of {unit}, not {value!r}")
     if not cfg.get("RATELIMIT_STORAGE_URI"):
         # Several gunicorn workers or app servers must share one count, or each would allow the whole budget.
         cfg["RATELIMIT_STORAGE_URI"] = cfg.get("REDIS_URL") or "memory://"

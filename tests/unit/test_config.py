@@ -197,3 +197,38 @@ def test_config_request_log_switch_read_from_environment(instance: Path, monkeyp
     assert create_app(instance_path=instance).config["REQUEST_LOG"] is True
     monkeypatch.setenv("FORUM_REQUEST_LOG", "false")
     assert create_app(instance_path=instance).config["REQUEST_LOG"] is False
+
+
+@pytest.mark.parametrize(("name", "value"), [("CACHE_TTL", "0"), ("CACHE_TTL", '"ten"'), ("CACHE_MEMORY_MB", "-1"),
+                                             ("CACHE_MEMORY_MB", "true")])
+def test_config_bad_cache_sizes_are_a_clear_error(instance: Path, monkeypatch: pytest.MonkeyPatch, name: str,
+                                                  value: str):
+    monkeypatch.setenv(f"FORUM_{name}", value)
+    with pytest.raises(ValueError, match=f"^{name} must be a positive number of "):
+        create_app(instance_path=instance)
+
+
+def test_config_cache_switch_and_store(instance: Path, monkeypatch: pytest.MonkeyPatch):
+    from forum.cache import MemoryStore, RedisStore
+
+    assert isinstance(create_app(instance_path=instance).extensions["forum_cache"], MemoryStore)
+    monkeypatch.setenv("FORUM_REDIS_URL", "redis://127.0.0.1:6379/14")
+    assert isinstance(create_app(instance_path=instance).extensions["forum_cache"], RedisStore)
+    monkeypatch.setenv("FORUM_CACHE", "false")
+    assert create_app(instance_path=instance).extensions["forum_cache"] is None
+
+
+def test_memory_cache_keeps_within_its_size_and_forgets_expired_parts(monkeypatch: pytest.MonkeyPatch):
+    from forum import cache
+
+    store = cache.MemoryStore(max_chars=10)
+    store.set("a", "aaaa", ttl=60)
+    store.set("b", "bbbb", ttl=60)
+    assert store.get("a") == "aaaa"  # now the most recently used
+    store.set("c", "cccc", ttl=60)  # 12 characters: the least recently used (b) goes
+    assert (store.get("a"), store.get("b"), store.get("c")) == ("aaaa", None, "cccc")
+    store.set("big", "x" * 11, ttl=60)  # larger than the whole store: not kept, nothing dropped for it
+    assert (store.get("big"), store.get("a")) == (None, "aaaa")
+    now = cache.time.monotonic()
+    monkeypatch.setattr(cache.time, "monotonic", lambda: now + 61)
+    assert store.get("a") is None

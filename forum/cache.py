@@ -67,24 +67,41 @@ _FLAG = "forum_content_changed"
 
 
 def content_version() -> int | None:
-    """The content version, read with the forum's row (models.Forum.content_version); None without a
-    forum or the row, or when the database does not answer: then nothing is cached."""
-    from forum.services.forums import forum_for_request
+    """The content version this request's fragments are keyed on, read with the forum's row
+    (models.Forum.content_version) the first time it is asked for; None without a forum or the row, or when
+    the database does not answer: then nothing is cached.
 
-    forum = forum_for_request()
-    try:
-        return forum.content_version if forum is not None else None
-    except SQLAlchemyError:  # the expired row's refresh failed
-        db.session.rollback()
-        return None
+    A view that serves fragments calls this before it loads anything (``pin``): data read after the version
+    can only be newer than it, which is harmless, while data read before it and rendered under a version
+    that another server's commit made since would be served as that version's until the next write.
+    """
+    if "forum_content_version" not in g:
+        from forum.services.forums import forum_for_request
+
+        forum = forum_for_request()
+        try:
+            g.forum_content_version = forum.content_version if forum is not None else None
+        except SQLAlchemyError:  # the expired row's refresh failed
+            db.session.rollback()
+            g.forum_content_version = None
+    return g.forum_content_version
+
+
+def pin() -> None:
+    """Fix the request's content version now, before the view loads what its fragments show."""
+    content_version()
 
 
 def _shown(table: str, columns: set[str] | None = None) -> bool:
-    """Whether a write to ``table`` (to ``columns``, when known) can change what a fragment shows."""
+    """Whether a write to ``table`` can change what a fragment shows: ``columns``, the columns an update
+    changed; None for a new or deleted row, or a bulk statement, which count as shown unless the whole
+    table is ignored."""
     if table not in IGNORED_WRITES:
         return True
     ignored = IGNORED_WRITES[table]
-    return ignored is not None and columns is not None and not columns <= ignored
+    if ignored is None:
+        return False
+    return columns is None or not columns <= ignored
 
 
 def _changed_columns(obj) -> set[str]:
@@ -110,7 +127,8 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def _do_orm_execute(state) -> None:
-    # Bulk statements (update(), delete(), insert() through the session) bypass the flush.
+    # Bulk statements (update(), delete(), insert() through the session) bypass the flush. A text() write
+    # is not seen: the app has none, and one added would have to go through update() or change the version.
     if not (state.is_insert or state.is_update or state.is_delete) or state.session.info.get(_FLAG):
         return
     table = getattr(state.statement, "table", None)
@@ -247,7 +265,25 @@ def init_app(app: Flask) -> None:
         # Two forums sharing one Redis (staging and production) must not read each other's fragments.
         digest = hashlib.sha256(app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
         app.config["CACHE_KEY_PREFIX"] = f"forum:{digest}:"
+    # A deploy that changes a template, a translation or the code's wording must not serve the old
+    # release's HTML, nor share fragments with it while old and new workers run side by side.
+    app.extensions["forum_cache_build"] = _build_id(app)
     app.jinja_env.globals["cached_fragment"] = cached_fragment
+
+
+def _build_id(app: Flask) -> str:
+    """A digest of the code, templates and compiled catalogs this process renders with."""
+    from pathlib import Path
+
+    digest = hashlib.sha256()
+    roots = [Path(__file__).parent, Path(app.template_folder or "templates")]
+    for root in roots:
+        root = root if root.is_absolute() else Path(app.root_path) / root
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".mo") and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 # --- fragments ------------------------------------------------------------------------------------------
@@ -262,16 +298,20 @@ def fragment_key(name: str, parts: tuple, per_viewer: bool = True) -> str | None
         return None
     viewer = (current_user.get_id() if current_user.is_authenticated else "-") if per_viewer else "*"
     raw = repr((version, viewer, str(get_locale()), str(get_timezone()), parts))
-    return f"{current_app.config['CACHE_KEY_PREFIX']}frag:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    build = current_app.extensions.get("forum_cache_build", "")
+    return f"{current_app.config['CACHE_KEY_PREFIX']}{build}:frag:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def cached_fragment(name: str, *parts, caller: Callable[[], str], per_viewer: bool = True) -> Markup:
+def cached_fragment(name: str, *parts, caller: Callable[[], str], per_viewer: bool = True,
+                    enabled: bool = True) -> Markup:
     """Jinja call block: the block's HTML from the cache, or rendered and stored. ``parts``: what else the
     block's output depends on (the company, the filters, the moment). ``per_viewer=False`` shares one copy
-    between all viewers: only for a block that reads nothing of the viewer beyond what ``parts`` names."""
+    between all viewers: only for a block that reads nothing of the viewer beyond what ``parts`` names.
+    ``enabled=False`` renders without the cache (a rare variant, such as a filtered list, that is not
+    worth a copy, and whose keys a visitor could multiply at will)."""
     from flask_wtf.csrf import generate_csrf
 
-    store = _store(current_app)
+    store = _store(current_app) if enabled else None
     key = fragment_key(name, parts, per_viewer) if store is not None else None
     if key is not None:
         found = store.get(key)
@@ -280,7 +320,8 @@ def cached_fragment(name: str, *parts, caller: Callable[[], str], per_viewer: bo
                 found = found.replace(CSRF_PLACEHOLDER, generate_csrf())
             return Markup(found)
     html = str(caller())
-    if key is not None:
+    # A placeholder already in the HTML came from stored text, not from us: never swap a token into it.
+    if key is not None and CSRF_PLACEHOLDER not in html:
         token = g.get("csrf_token")
         stored = html.replace(token, CSRF_PLACEHOLDER) if token else html
         store.set(key, stored, int(current_app.config["CACHE_TTL"]))

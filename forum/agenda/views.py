@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from forum import cache
 from forum.agenda import bp
 from forum.services import attendance, calendar, delegate_agenda, outcomes
 from forum.services.errors import NotFound, PermissionDenied
@@ -26,6 +27,7 @@ def my_agenda() -> Response | str:
 @bp.get("/companies/<int:company_id>/agenda")
 @login_required
 def company_agenda(company_id: int) -> str:
+    cache.pin()  # before anything the cached block shows is read (see forum/cache.py)
     now = delegate_agenda.utcnow()
     try:
         ctx: dict[str, Any] = {
@@ -39,11 +41,12 @@ def company_agenda(company_id: int) -> str:
             "load_agenda": lambda: delegate_agenda.agenda_for(current_user, company_id, now, brief=True),
         }
         ctx.update(calendar.page_context(current_user, company_id))
+        # Inside the try: the block loads the meetings while it renders.
+        return render_template("agenda/my_agenda.html", **ctx)
     except PermissionDenied:
         abort(403)
     except NotFound:
         abort(404)
-    return render_template("agenda/my_agenda.html", **ctx)
 
 
 @bp.get("/companies/<int:company_id>/agenda/<int:request_id>")

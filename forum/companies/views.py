@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from forum import cache
 from forum.companies import bp
 from forum.companies.forms import SIZE_CHOICES, CompanyProfileForm, DirectoryFilterForm, InviteColleagueForm
 from forum.forms import attach_service_error
@@ -55,6 +56,7 @@ def _company_or_404(company_id: int):
 
 @bp.get("/companies/<int:company_id>")
 def detail(company_id: int) -> str:
+    cache.pin()  # before the company is read (see forum/cache.py)
     company = _company_or_404(company_id)
     return render_template(
         "companies/detail.html",
@@ -139,22 +141,25 @@ def my_matches() -> Response:
 @bp.get("/companies/<int:company_id>/matches")
 @login_required
 def matches(company_id: int) -> str:
-    try:
-        company = matching.company_for_matches(current_user, company_id)
-    except PermissionDenied:
-        abort(403)
-    except NotFound:
-        abort(404)
+    cache.pin()  # before anything the cached block shows is read (see forum/cache.py)
 
     def load() -> dict:
-        # Called inside the page's cached block (forum/cache.py), so only when it renders.
+        # Called inside the page's cached block, so only when it renders.
         form = _filters(request.args)
         result = matching.match_list(current_user, company_id, sector_id=form.sector.data or None,
                                      delegation_id=form.delegation.data or None)
         return {"form": form, "result": result, "filtered": bool(form.sector.data or form.delegation.data)}
 
-    return render_template("companies/matches.html", company=company, load_matches=load,
-                           filters=sorted(request.args.items(multi=True)))
+    try:
+        company = matching.company_for_matches(current_user, company_id)
+        # Only the unfiltered list is cached: it is the one delegates reload, and a visitor could make a
+        # new key of every query string. Rendered inside the try: the block loads the list as it renders.
+        return render_template("companies/matches.html", company=company, load_matches=load,
+                               cached=not request.args)
+    except PermissionDenied:
+        abort(403)
+    except NotFound:
+        abort(404)
 
 
 def _back_to_matches(company_id: int) -> Response:

@@ -177,3 +177,54 @@ def test_company_page_shared_between_viewers_keeps_what_each_may_see(app, forum)
     assert "Request a meeting" in stranger_page and "c1@company.example" not in stranger_page
     assert "Edit profile" not in stranger_page
     assert "c1@company.example" not in anonymous_page and "Request a meeting" not in anonymous_page
+
+
+def test_a_write_committed_while_a_page_is_built_is_not_cached_as_the_new_version(app, forum, monkeypatch):
+    """Another server commits a new offer while this one builds the company page (after the company was
+    read, before the cache is asked): the page may show the old offer once, but must not be kept as the
+    new version's."""
+    from forum.companies import views
+
+    company = forum["companies"][1]
+    real_match_with = views.matching.match_with
+    written = []
+
+    def meanwhile(actor, partner):
+        if not written:
+            written.append(True)
+            with db.engine.begin() as other_server:
+                other_server.execute(update(Company).where(Company.id == company).values(offers="Frozen apricots"))
+                other_server.execute(update(ContentVersion).values(value=424242))
+        return real_match_with(actor, partner)
+
+    monkeypatch.setattr(views.matching, "match_with", meanwhile)
+    partner = _log_in(app, app.test_client(), forum["delegates"][0])
+    partner.get(f"/companies/{company}")
+    page = partner.get(f"/companies/{company}").get_data(as_text=True)
+    # the profile's body (the meta description above it is never cached)
+    assert "Frozen apricots" in page.split('<article class="company">', 1)[1]
+
+
+def test_a_new_colleague_appears_on_the_company_page_at_once(app, forum):
+    company = forum["companies"][1]
+    partner = _log_in(app, app.test_client(), forum["delegates"][0])  # an accepted meeting: sees contacts
+    assert "new.colleague@example.com" not in partner.get(f"/companies/{company}").get_data(as_text=True)
+    with app.app_context():
+        factories.user(company_id=company, email="new.colleague@example.com")
+    assert "new.colleague@example.com" in partner.get(f"/companies/{company}").get_data(as_text=True)
+
+
+def test_stored_text_that_looks_like_the_token_placeholder_never_receives_a_token(app, forum):
+    from forum import cache
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("PostgreSQL refuses the placeholder's NUL characters in text: it cannot be stored there")
+    company = forum["companies"][1]
+    with app.app_context():
+        db.session.get(Company, company).offers = "see " + cache.CSRF_PLACEHOLDER
+        db.session.commit()
+    viewer = _log_in(app, app.test_client(), forum["delegates"][0])
+    viewer.get(f"/companies/{company}")
+    page = viewer.get(f"/companies/{company}").get_data(as_text=True)
+    offers = re.search(r'<p class="prose">see ([^<]*)</p>', page).group(1)
+    assert offers not in _TOKEN.findall(page)

@@ -3,9 +3,11 @@
     .venv/bin/python tests/benchmarks/load/profile_pages.py sqlite:////tmp/load/forum.sqlite
     .venv/bin/python tests/benchmarks/load/profile_pages.py --seed sqlite:////tmp/load/forum.sqlite   # seed first
     .venv/bin/python tests/benchmarks/load/profile_pages.py URL --profile "My agenda"   # pyinstrument or cProfile
+    .venv/bin/python tests/benchmarks/load/profile_pages.py URL --no-cache   # every page rendered in full
 
 Logs one delegate in through the test client on a database seeded by seed.py (--seed seeds an empty one),
-then times each page of the benchmark (median and p95 of --runs calls, SQL queries per call). With
+then times each page of the benchmark (median and p95 of --runs calls, SQL queries per call), served from the
+page cache after the first call (each worker's memory here), or rendered in full with --no-cache. With
 --profile, prints pyinstrument's call tree of that page (cProfile's top functions when pyinstrument is not
 installed).
 """
@@ -38,12 +40,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--profile", help="the page to profile: My agenda, My matches or Company page")
     parser.add_argument("--delegate", type=int, default=1, help="which delegate (1-500) logs in")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="render every page in full (CACHE off): the cost of a page-cache miss")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="load-profile-")
     if args.seed:
         seed(args.database_url, Path(folder))
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "profile", "REQUEST_LOG": False,
-                      "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT_PER_ADDRESS": "100000 per minute"},
+                      "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
+                      "CACHE": not args.no_cache},
                      instance_path=folder)
     with app.app_context():
         email = f"delegate{args.delegate:03d}@load.example"

@@ -27,6 +27,7 @@ never make it fail.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -34,6 +35,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from flask_babel import get_locale, get_timezone
@@ -273,12 +275,18 @@ def init_app(app: Flask) -> None:
 
 def _build_id(app: Flask) -> str:
     """A digest of the code, templates and compiled catalogs this process renders with."""
-    from pathlib import Path
+    template_folder = Path(app.template_folder or "templates")
+    if not template_folder.is_absolute():
+        template_folder = Path(app.root_path) / template_folder
+    return _digest((Path(__file__).parent, template_folder))
 
+
+@functools.cache
+def _digest(roots: tuple[Path, ...]) -> str:
+    # Once per process: the files do not change under a running release, and every app built in it (the
+    # test suite builds thousands) would read them all again (about 8 ms).
     digest = hashlib.sha256()
-    roots = [Path(__file__).parent, Path(app.template_folder or "templates")]
     for root in roots:
-        root = root if root.is_absolute() else Path(app.root_path) / root
         for path in sorted(root.rglob("*")):
             if path.suffix in (".py", ".html", ".mo") and path.is_file():
                 digest.update(str(path.relative_to(root)).encode())

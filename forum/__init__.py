@@ -75,7 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | P
 
 def _init_extensions(app: Flask) -> None:
     from forum import models  # noqa: F401  (models must be imported before migrations look at them)
-    from forum.i18n import install_template_gettext, select_locale, select_timezone
+    from forum.i18n import install_template_gettext, select_locale, select_timezone, vary_by_language
 
     db.init_app(app)
     from forum import cache
@@ -91,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     install_template_gettext(app)
+    vary_by_language(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -145,7 +146,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from forum.i18n import format_date_range, zone_label
+    from forum.i18n import LANGUAGES, format_date_range, zone_label
     from forum.languages import language_label
     from forum.services.forums import forum_for_request
 
@@ -158,6 +159,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["format_date_range"] = format_date_range
     app.jinja_env.globals["query_args"] = _query_args
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["interface_languages"] = LANGUAGES
     app.jinja_env.globals["zone_label"] = zone_label
     app.jinja_env.filters["language_label"] = language_label
     app.jinja_env.globals["unread_notices"] = _unread_notices

@@ -56,7 +56,7 @@ IGNORED_WRITES: dict[str, frozenset[str] | None] = {
     "meeting_attendance": None,
     "meeting_feedback": None,
     "api_token": None,
-    "user_account": frozenset({"last_login_at", "session_version", "password_hash"}),
+    "user_account": frozenset({"last_login_at", "session_version", "password_hash", "locale"}),
     "calendar_feed": frozenset({"last_fetched_at"}),
 }
 

@@ -155,6 +155,11 @@ def finalize(app: Flask) -> None:
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(instance_path)
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]
+    from forum.i18n import LANGUAGES
+
+    if cfg["BABEL_DEFAULT_LOCALE"] not in LANGUAGES:
+        raise ValueError(f"BABEL_DEFAULT_LOCALE must be one of {', '.join(LANGUAGES)}, "
+                         f"not {cfg['BABEL_DEFAULT_LOCALE']!r}")
     if cfg["LOG_FORMAT"] not in ("json", "text"):
         raise ValueError(f"LOG_FORMAT must be 'json' or 'text', not {cfg['LOG_FORMAT']!r}")
     for name, unit in (("CACHE_TTL", "seconds"), ("CACHE_MEMORY_MB", "megabytes")):

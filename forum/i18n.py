@@ -2,17 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_interval
-from flask import Flask, current_app, g
-from flask_babel import get_locale, get_translations
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import force_locale, get_locale, get_translations
+
+# The interface languages, each named in itself: a reader scans the switcher for their own language's name.
+# English is the source; forum/translations holds the others (tests/unit/test_catalogs.py keeps them complete).
+LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "uz": "Oʻzbekcha", "kk": "Қазақша"}
+
+# The session key of a visitor's choice in the switcher (logged in or not).
+SESSION_KEY = "locale"
+
+
+def default_locale() -> str:
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_locale() -> str:
-    # English is the only catalog for now; the Languages issue adds ru, uz and kk with a switcher.
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The saved preference (the account's, else this browser's choice), then Accept-Language, then the
+    forum's default. Outside a request (CLI, workers) the default."""
+    if not has_request_context():
+        return default_locale()
+    from flask_login import current_user
+
+    saved = getattr(current_user, "locale", None) if current_user else None
+    if saved in LANGUAGES:
+        return saved
+    chosen = session.get(SESSION_KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or default_locale()
+
+
+def recipient_locale(user: object | None, fallback: str | None = None) -> str:
+    """The language to write to someone in: their saved preference, else ``fallback``, else the forum's
+    default. A notice to a partner must not come in the language of whoever caused it."""
+    saved = getattr(user, "locale", None)
+    if saved in LANGUAGES:
+        return saved
+    return fallback if fallback in LANGUAGES else default_locale()
+
+
+@contextmanager
+def writing_to(user: object | None, fallback: str | None = None) -> Iterator[None]:
+    """Words translated inside the block are in the recipient's language (e-mails)."""
+    with force_locale(recipient_locale(user, fallback)):
+        yield
 
 
 def select_timezone() -> str:
@@ -41,6 +81,18 @@ def install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: _catalog().upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
         newstyle=True)
+
+
+def vary_by_language(app: Flask) -> None:
+    """Pages are in the language of the account, the session or Accept-Language: a cache in between (a
+    proxy, the browser's own) must not give one reader's page to another."""
+
+    @app.after_request
+    def _vary(response):
+        if response.mimetype == "text/html":
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response
 
 
 def format_date_range(start: date, end: date) -> str:

@@ -81,3 +81,19 @@ def clean_phone(value: str) -> str:
     if text and not _PHONE.match(text):
         raise ValueError(_("Enter a phone number with digits, spaces and an optional leading +."))
     return text
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None: an open redirect (after login, after choosing
+    a language) is a phishing tool."""
+    if not target:
+        return None
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        # Browsers drop tabs and newlines ("/\t/evil.example" is "//evil.example"), and a newline in
+        # the Location header is a server error: such a target is never a link of ours.
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+

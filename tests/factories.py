@@ -52,11 +52,11 @@ def company(sectors: tuple[str, ...] = ("dairy",), delegation_id: int | None = N
 
 
 def user(email: str | None = None, role: Role = Role.PARTICIPANT, company_id: int | None = None,
-         active: bool = True, full_name: str = "Test Delegate") -> int:
+         active: bool = True, full_name: str = "Test Delegate", locale: str | None = None) -> int:
     if role == Role.PARTICIPANT and company_id is None:
         company_id = company()
     row = User(email=email or f"user{next(_seq)}@example.com", role=role, company_id=company_id,
-               active=active, full_name=full_name, password_hash=_CHEAP_HASH)
+               active=active, full_name=full_name, password_hash=_CHEAP_HASH, locale=locale)
     db.session.add(row)
     db.session.commit()
     return row.id

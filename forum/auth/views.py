@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from forum import i18n
 from forum.auth import bp, throttle
 from forum.auth.forms import (
     ForgotPasswordForm,
@@ -21,25 +20,21 @@ from forum.auth.forms import (
 from forum.forms import attach_service_error
 from forum.services import accounts, taxonomy, team
 from forum.services.errors import ServiceError
+from forum.validation import local_path
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths: an open redirect after login is a phishing tool."""
-    if not target:
-        return None
-    if any(ord(char) < 32 or ord(char) == 127 for char in target):
-        # Browsers drop tabs and newlines ("/\t/evil.example" is "//evil.example"), and a newline in
-        # the Location header is a server error: such a target is never a link of ours.
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
+def _clear_session() -> None:
+    """Empty the session but keep the language the visitor chose: logging in or out is no reason to
+    switch a Russian reader back to English."""
+    language = session.get(i18n.SESSION_KEY)
+    session.clear()
+    if language:
+        session[i18n.SESSION_KEY] = language
 
 
 def _start_session(user, remember: bool = False) -> None:
     # A fresh session on login, so a session id planted before login is worthless.
-    session.clear()
+    _clear_session()
     login_user(user, remember=remember)
 
 
@@ -53,7 +48,8 @@ def signup() -> str | Response:
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = accounts.sign_up(form.email.data, form.password.data, form.full_name.data, form.to_profile())
+            user = accounts.sign_up(form.email.data, form.password.data, form.full_name.data, form.to_profile(),
+                                   locale=session.get(i18n.SESSION_KEY))
         except accounts.AddressTaken:
             # The address has an account; its owner got an e-mail. Say no more than that mail was sent.
             return render_template("auth/signup_check_email.html", email=form.email.data)
@@ -90,7 +86,7 @@ def login() -> str | Response:
             flash(_("You are logged in."), "success")
             landing = (url_for("companies.detail", company_id=user.company_id) if user.company_id
                        else url_for("main.home"))
-            return redirect(_safe_next(request.args.get("next")) or landing)
+            return redirect(local_path(request.args.get("next")) or landing)
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
@@ -102,7 +98,7 @@ def logout() -> Response:
         # ?next=/logout would send the user, once logged in again, to a POST-only URL (a 405 page).
         return redirect(url_for("auth.login"))
     logout_user()
-    session.clear()
+    _clear_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.home"))
 
@@ -115,7 +111,7 @@ def logout_everywhere() -> Response:
         return redirect(url_for("auth.account"))
     accounts.end_all_sessions(current_user._get_current_object())
     logout_user()
-    session.clear()
+    _clear_session()
     flash(_("You are logged out on every device, this one included. Log in again to go on."), "info")
     return redirect(url_for("auth.login"))
 

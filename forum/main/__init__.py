@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from forum.main import views  # noqa: E402,F401
+from forum.main import language, views  # noqa: E402,F401

@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every session and remember-me cookie (see get_id): raising it ends all of them at once.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The interface language the person chose in the switcher (a code of forum.i18n.LANGUAGES), or None to
+    # follow the browser. E-mails to them are written in it too.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     company: Mapped[Company | None] = relationship(back_populates="delegates")
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 
 from flask import current_app, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.extensions import db
+from forum.i18n import LANGUAGES, writing_to
 from forum.models import Company, Role, User, utcnow
 from forum.services import mail, matching
 from forum.services.companies import CompanyProfile, apply_profile
@@ -56,18 +58,20 @@ def check_new_account(email: str, password: str, taken_message: str | None = Non
 
 def _tell_owner_of_signup_attempt(user: User) -> None:
     """E-mail the owner of an address someone tried to register again. Commits the outbox row."""
-    subject = _("Someone tried to register with your e-mail address")
-    body = _(
-        "Someone, perhaps you, just tried to register a company on the forum with this e-mail address.\n\n"
-        "This address already has an account, so nothing was created. If it was you, log in:\n"
-        "%(login)s\n\nIf you have forgotten your password, set a new one here:\n%(forgot)s\n\n"
-        "If it was not you, you can ignore this message: your account has not changed.",
-        login=url_for("auth.login", _external=True), forgot=url_for("auth.forgot_password", _external=True))
+    with writing_to(user):
+        subject = _("Someone tried to register with your e-mail address")
+        body = _(
+            "Someone, perhaps you, just tried to register a company on the forum with this e-mail address.\n\n"
+            "This address already has an account, so nothing was created. If it was you, log in:\n"
+            "%(login)s\n\nIf you have forgotten your password, set a new one here:\n%(forgot)s\n\n"
+            "If it was not you, you can ignore this message: your account has not changed.",
+            login=url_for("auth.login", _external=True), forgot=url_for("auth.forgot_password", _external=True))
     mail.sender().send(user.email, subject, body)
     db.session.commit()
 
 
-def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile) -> User:
+def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile,
+            locale: str | None = None) -> User:
     """Create a participant and their company together: either both exist afterwards or neither.
 
     An address that already has an account raises AddressTaken after e-mailing its owner, so the page
@@ -94,7 +98,8 @@ def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile) 
         generate_password_hash(password)
         _tell_owner_of_signup_attempt(existing)
         raise AddressTaken(_("Check your e-mail."), field="email")
-    user = User(email=email, full_name=full_name, role=Role.PARTICIPANT)
+    user = User(email=email, full_name=full_name, role=Role.PARTICIPANT,
+                locale=locale if locale in LANGUAGES else None)
     user.set_password(password)
     try:
         db.session.add(company)
@@ -151,6 +156,14 @@ def create_organizer(email: str, password: str, full_name: str = "") -> User:
     check_new_account(email, password)
     return add_account(User(email=email, full_name=full_name, role=Role.ORGANIZER), password,
                        _("An account with this e-mail address already exists."))
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Save the interface language the person chose; e-mails to them are written in it too."""
+    if locale not in LANGUAGES:
+        raise ServiceError(_("Choose one of the offered languages."), field="locale")
+    user.locale = locale
+    db.session.commit()
 
 
 # --- ending sessions, disabling accounts ---------------------------------------------------------
@@ -228,23 +241,25 @@ def request_password_reset(email: str) -> None:
         db.session.commit()
         return
     minutes = _reset_max_age() // 60
-    if user.active:
-        link = url_for("auth.reset_password", token=password_reset_token(user), _external=True)
-        subject = _("Set a new password for the forum")
-        body = _(
-            "Someone, probably you, asked to set a new password for your forum account.\n\n"
-            "Open this link to choose a new password (it works once, for %(minutes)d minutes):\n%(link)s\n\n"
-            "Setting a new password logs your account out on every device; API tokens stay valid until you\n"
-            "revoke them on your account page.\n"
-            "If you did not ask for this, ignore this message: your password has not changed.",
-            minutes=minutes, link=link)
-    else:
-        serializer.dumps({"user": user.id, "fp": "0" * 32})
-        subject = _("Your forum account is disabled")
-        body = _(
-            "Someone, probably you, asked to set a new password for your forum account.\n\n"
-            "The forum's organizers have disabled this account, so its password cannot be reset. "
-            "Ask them to enable it again.")
+    # Their saved language, else the one they asked in (they are most likely the owner).
+    with writing_to(user, fallback=str(get_locale())):
+        if user.active:
+            link = url_for("auth.reset_password", token=password_reset_token(user), _external=True)
+            subject = _("Set a new password for the forum")
+            body = _(
+                "Someone, probably you, asked to set a new password for your forum account.\n\n"
+                "Open this link to choose a new password (it works once, for %(minutes)d minutes):\n%(link)s\n\n"
+                "Setting a new password logs your account out on every device; API tokens stay valid until you\n"
+                "revoke them on your account page.\n"
+                "If you did not ask for this, ignore this message: your password has not changed.",
+                minutes=minutes, link=link)
+        else:
+            serializer.dumps({"user": user.id, "fp": "0" * 32})
+            subject = _("Your forum account is disabled")
+            body = _(
+                "Someone, probably you, asked to set a new password for your forum account.\n\n"
+                "The forum's organizers have disabled this account, so its password cannot be reset. "
+                "Ask them to enable it again.")
     mail.sender().send(user.email, subject, body)
     db.session.commit()
 

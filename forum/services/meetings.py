@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from forum.extensions import db
+from forum.i18n import writing_to
 from forum.models import (
     OPEN_STATUSES,
     Company,
@@ -313,12 +314,12 @@ def _notify(company: Company, kind: str, request: MeetingRequest, other: Company
     """An in-app notice for the company and an e-mail to each of its delegates. Caller commits."""
     data = {"other": other.name, "other_id": other.id}
     db.session.add(Notification(company_id=company.id, kind=kind, data=data, request_id=request.id))
-    subject = describe_notification(kind, data)
-    body = subject + "\n\n" + (request.message or "")
     sender = mail.sender()
     for delegate in company.delegates:
         if delegate.active:
-            sender.send(delegate.email, subject, body)
+            with writing_to(delegate):  # each in their own language, not the one of who caused it
+                subject = describe_notification(kind, data)
+            sender.send(delegate.email, subject, subject + "\n\n" + (request.message or ""))
 
 
 @dataclass

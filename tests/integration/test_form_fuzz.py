@@ -82,6 +82,7 @@ TARGETS: dict[str, Target] = {
     "auth.join": Target("anon", lambda w: {"token": w["invite"]}, form=JoinCompanyForm),
     "auth.login": Target("anon", form=LoginForm, extra=("next",)),
     "auth.signup": Target("anon", form=SignupForm),
+    "main.choose_language": Target("d0", extra=("locale", "next")),
     "agenda.check_in": Target("d0", lambda w: {"company_id": w["companies"][0], "request_id": w["requests"][0]},
                               form=CodeForm),
     "agenda.feedback": Target("d0", lambda w: {"company_id": w["companies"][0], "request_id": w["requests"][0]},

@@ -82,7 +82,7 @@ class CompanyProfileForm(ForumForm):
         self.delegation.choices = options(
             [(0, _l("Choose…"))] + [(d.id, d.name) for d in taxonomy.all_delegations()]
         )
-        self.sectors.choices = options((s.id, s.label) for s in taxonomy.all_sectors())
+        self.sectors.choices = options((s.id, s.name) for s in taxonomy.all_sectors())
 
     def validate_sectors(self, field) -> None:
         if not field.data:
@@ -141,7 +141,7 @@ class DirectoryFilterForm(ForumForm):
             [(0, _l("All delegations"))] + [(d.id, d.name) for d in taxonomy.all_delegations()]
         )
         self.sector.choices = options(
-            [(0, _l("All sectors"))] + [(s.id, s.label) for s in taxonomy.all_sectors()]
+            [(0, _l("All sectors"))] + [(s.id, s.name) for s in taxonomy.all_sectors()]
         )
 
 

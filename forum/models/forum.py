@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import DDL, BigInteger, Date, Integer, String, Text, event, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
@@ -15,6 +16,54 @@ DELEGATION_NAME_MAX = 120
 COUNTRY_MAX = 80
 SECTOR_KEY_MAX = 40
 SECTOR_LABEL_MAX = 80
+
+
+
+
+def N_(text: str) -> str:
+    """Marks a string for the catalogs without translating it here (pybabel extract -k N_)."""
+    return text
+
+
+# The starting taxonomy. The first migration seeds the same rows (a frozen copy, as migrations must be);
+# this list serves databases built without migrations, i.e. the test suite, and `demo`. The labels are
+# stored in English and shown translated (Sector.name).
+DEFAULT_SECTORS: list[tuple[str, str]] = [
+    ("agriculture", N_("Agriculture")),
+    ("fruit-vegetables", N_("Fruit & vegetables")),
+    ("dairy", N_("Dairy")),
+    ("food-processing", N_("Food processing")),
+    ("packaging", N_("Packaging")),
+    ("industry", N_("Industry & manufacturing")),
+    ("textiles", N_("Textiles")),
+    ("construction-materials", N_("Construction materials")),
+    ("logistics", N_("Logistics & transport")),
+    ("tourism", N_("Tourism & hospitality")),
+    ("trade", N_("Trade")),
+    ("investment", N_("Investment & finance")),
+    ("technology", N_("Technology transfer & IT")),
+    ("energy", N_("Energy")),
+]
+_DEFAULT_LABELS = dict(DEFAULT_SECTORS)
+
+
+def sector_name(key: str, label: str) -> str:
+    """A sector's label in the reader's language. A default sector's label is translated; a label an
+    organizer added or changed is shown as written (no catalog knows it)."""
+    return gettext(label) if _DEFAULT_LABELS.get(key) == label else label
+
+
+def sector_names(key: str, label: str) -> set[str]:
+    """The label in every interface language, for search and imports."""
+    from forum.i18n import LANGUAGES
+
+    if _DEFAULT_LABELS.get(key) != label:
+        return {label}
+    names = {label}
+    for code in LANGUAGES:
+        with force_locale(code):
+            names.add(gettext(label))
+    return names
 
 
 class Forum(db.Model):
@@ -72,6 +121,11 @@ class Sector(db.Model):
     key: Mapped[str] = mapped_column(String(SECTOR_KEY_MAX), unique=True)
     label: Mapped[str] = mapped_column(String(SECTOR_LABEL_MAX))
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def name(self) -> str:
+        """What readers see: the label in their language (``label`` is the stored one)."""
+        return sector_name(self.key, self.label)
 
     def __repr__(self) -> str:
         return f"<Sector {self.key}>"

@@ -31,7 +31,7 @@ class CompanyListFilterForm(ForumForm):
         super().__init__(*args, **kwargs)
         self.delegation.choices = options([(0, _l("All delegations"))]
                                           + [(d.id, d.name) for d in taxonomy.all_delegations()])
-        self.sector.choices = options([(0, _l("All sectors"))] + [(s.id, s.label) for s in taxonomy.all_sectors()])
+        self.sector.choices = options([(0, _l("All sectors"))] + [(s.id, s.name) for s in taxonomy.all_sectors()])
 
 
 class ActionForm(ForumForm):

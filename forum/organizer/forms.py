@@ -95,8 +95,8 @@ class MatchingSettingsForm(ForumForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         sectors = taxonomy.all_sectors()
-        self.sector_labels = {s.id: s.label for s in sectors}
-        choices = options([(0, _l("Choose…"))] + [(s.id, s.label) for s in sectors])
+        self.sector_labels = {s.id: s.name for s in sectors}
+        choices = options([(0, _l("Choose…"))] + [(s.id, s.name) for s in sectors])
         self.new_sector_a.choices = choices
         self.new_sector_b.choices = list(choices)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,8 +19,8 @@ from forum.services.forums import current_forum
 
 
 def _recomputed(summary: matching.RecomputeSummary) -> str:
-    return _("Matches recomputed for %(companies)d companies in %(seconds).1f s.",
-             companies=summary.companies, seconds=summary.seconds)
+    return _("Matches recomputed for %(companies)d companies in %(seconds)s s.",
+             companies=summary.companies, seconds=format_decimal(summary.seconds, "0.0"))
 
 
 @bp.route("/matching", methods=["GET", "POST"])

@@ -24,6 +24,7 @@ from forum.models import (
     company_sector,
     name_key,
 )
+from forum.models.forum import sector_names
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 
 
@@ -96,7 +97,7 @@ def can_see_contacts(user: User | AnonymousUserMixin, company: Company) -> bool:
 def _search_text(company: Company, sectors: Sequence[Sector]) -> str:
     parts = [company.name, company.city, company.country, company.offers, company.needs,
              company.description, company.delegation.name if company.delegation else ""]
-    parts += [s.label for s in sectors]
+    parts += [name for s in sectors for name in sorted(sector_names(s.key, s.label))]  # found in any language
     return " ".join(" ".join(parts).split()).casefold()
 
 

@@ -606,7 +606,7 @@ def recommendations(company: Company, top: int) -> list[dict]:
 
 
 def sector_labels() -> dict[str, str]:
-    return {s.key: s.label for s in db.session.scalars(select(Sector))}
+    return {s.key: s.name for s in db.session.scalars(select(Sector))}
 
 
 def _quote(text: str) -> str:

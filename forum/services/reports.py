@@ -29,6 +29,7 @@ from forum.models import (
     company_sector,
     utcnow,
 )
+from forum.models.forum import sector_name
 from forum.scheduling import Lock, solve
 from forum.services import outcomes as outcome_service
 from forum.services import scheduling
@@ -121,11 +122,11 @@ def companies_per_delegation() -> list[Count]:
 def companies_per_sector() -> list[Count]:
     """Active companies per sector, in the taxonomy's order; a company counts once in each of its sectors."""
     rows = db.session.execute(
-        select(Sector.label, func.count(Company.id))
+        select(Sector.key, Sector.label, func.count(Company.id))
         .outerjoin(company_sector, company_sector.c.sector_id == Sector.id)
         .outerjoin(Company, and_(Company.id == company_sector.c.company_id, Company.active.is_(True)))
-        .group_by(Sector.id, Sector.label, Sector.position).order_by(Sector.position, Sector.label))
-    return [Count(label, n) for label, n in rows]
+        .group_by(Sector.id, Sector.key, Sector.label, Sector.position).order_by(Sector.position, Sector.label))
+    return [Count(sector_name(key, label), n) for key, label, n in rows]
 
 
 def requests_by_status() -> list[tuple[RequestStatus, int]]:
@@ -287,7 +288,7 @@ def forum_report() -> ForumReport:
     by_delegation: dict[int, list[ReportCompany]] = {d.id: [] for d in delegations}
     for c in companies:
         by_delegation.setdefault(c.delegation_id, []).append(
-            ReportCompany(c.name, c.city, [s.label for s in c.sectors]))
+            ReportCompany(c.name, c.city, [s.name for s in c.sectors]))
     a, b = aliased(Company), aliased(Company)
     da, dbb = aliased(Delegation), aliased(Delegation)
     rows = db.session.execute(
@@ -304,13 +305,13 @@ def forum_report() -> ForumReport:
     sections = [DelegationSection(d.name, d.country, by_delegation[d.id]) for d in delegations if by_delegation[d.id]]
     column = {d.id: i for i, d in enumerate(d for d in delegations if by_delegation[d.id])}
     matrix: dict[str, list[int]] = {}
-    for label, delegation_id, n in db.session.execute(
-            select(Sector.label, Company.delegation_id, func.count(Company.id))
+    for key, label, delegation_id, n in db.session.execute(
+            select(Sector.key, Sector.label, Company.delegation_id, func.count(Company.id))
             .join(company_sector, company_sector.c.sector_id == Sector.id)
             .join(Company, and_(Company.id == company_sector.c.company_id, Company.active.is_(True)))
-            .group_by(Sector.id, Sector.label, Sector.position, Company.delegation_id)
+            .group_by(Sector.id, Sector.key, Sector.label, Sector.position, Company.delegation_id)
             .order_by(Sector.position, Sector.label)):
-        matrix.setdefault(label, [0] * len(column))[column[delegation_id]] = n
+        matrix.setdefault(sector_name(key, label), [0] * len(column))[column[delegation_id]] = n
     return ForumReport(
         forum=forum,
         generated_at=utcnow(),

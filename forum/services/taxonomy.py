@@ -6,25 +6,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Delegation, Sector
-
-# The starting taxonomy. The first migration seeds the same rows (a frozen copy, as migrations must be);
-# this list serves databases built without migrations, i.e. the test suite, and `demo`.
-DEFAULT_SECTORS: list[tuple[str, str]] = [
-    ("agriculture", "Agriculture"),
-    ("fruit-vegetables", "Fruit & vegetables"),
-    ("dairy", "Dairy"),
-    ("food-processing", "Food processing"),
-    ("packaging", "Packaging"),
-    ("industry", "Industry & manufacturing"),
-    ("textiles", "Textiles"),
-    ("construction-materials", "Construction materials"),
-    ("logistics", "Logistics & transport"),
-    ("tourism", "Tourism & hospitality"),
-    ("trade", "Trade"),
-    ("investment", "Investment & finance"),
-    ("technology", "Technology transfer & IT"),
-    ("energy", "Energy"),
-]
+from forum.models.forum import DEFAULT_SECTORS, sector_names
 
 
 def ensure_default_sectors() -> None:
@@ -44,11 +26,14 @@ def all_delegations() -> list[Delegation]:
 
 
 def sector_lookup() -> dict[str, Sector]:
-    """Sectors by case-folded key and by case-folded label, for importers."""
+    """Sectors by case-folded key and by case-folded label in every interface language, for importers: an
+    organizer in Tashkent may type "Молочная промышленность" for dairy."""
     lookup: dict[str, Sector] = {}
     for sector in all_sectors():
         lookup[sector.key.casefold()] = sector
-        lookup[sector.label.casefold()] = sector
+        for name in sector_names(sector.key, sector.label):
+            lookup.setdefault(name.casefold(), sector)
+        lookup[sector.label.casefold()] = sector  # the stored label always wins
     return lookup
 
 

@@ -30,8 +30,8 @@ from forum.models import (
     Sector,
     User,
 )
+from forum.models.forum import DEFAULT_SECTORS
 from forum.services import agenda_builder, demo
-from forum.services.taxonomy import DEFAULT_SECTORS
 from tests.integration.fresh_database import dispose, empty_database, make_app
 from tests.integration.test_migrations import TABLES
 

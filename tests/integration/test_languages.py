@@ -1,0 +1,293 @@
+"""The interface in English, Russian, Uzbek and Kazakh: choosing the language, the switcher, what is translated
+(the interface, e-mails, sector names, dates and numbers) and what is not (what companies wrote), and
+matching across languages and scripts."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import pytest
+from babel.dates import format_interval
+from flask import Flask
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Forum, OutboxEmail, Sector, User
+from forum.services import matching, meetings, taxonomy
+from tests import factories
+from tests.integration.test_matching import shown_partners
+
+RUSSIAN_BROWSER = {"Accept-Language": "ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7"}
+
+
+def words(app: Flask, code: str, msgid: str, **variables) -> str:
+    """``msgid`` as the catalog of ``code`` words it: the tests name the English and read the translation."""
+    with app.test_request_context(), force_locale(code):
+        return gettext(msgid, **variables)
+
+
+def page_language(page: str) -> str:
+    return re.search(r'<html lang="([^"]+)"', page).group(1)
+
+
+def nav_says(page: str, text: str) -> bool:
+    return f">{html.escape(text)}</a>" in page
+
+
+@pytest.fixture
+def delegate(make_user) -> int:
+    return make_user(email="aigerim@example.kz")
+
+
+def locale_of(app: Flask, user_id: int) -> str | None:
+    with app.app_context():
+        return db.session.get(User, user_id).locale
+
+
+# --- choosing the language ----------------------------------------------------------------------------------
+
+
+def test_browser_language_is_used_when_nothing_is_saved(app, client):
+    page = client.get("/companies/", headers=RUSSIAN_BROWSER).get_data(as_text=True)
+    assert page_language(page) == "ru"
+    companies = words(app, "ru", "Companies")
+    assert companies != "Companies" and nav_says(page, companies)
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("kk-KZ,kk;q=0.9,ru;q=0.8", "kk"),
+    ("uz-Latn-UZ,uz;q=0.9", "uz"),
+    ("fr-FR,fr;q=0.9,ru;q=0.5", "ru"),  # French is not offered: the next language the browser accepts
+    ("fr-FR,de;q=0.9", "en"),  # none offered: the forum's default
+    ("", "en"),
+])
+def test_accept_language_picks_the_best_offered_language(client, header, expected):
+    page = client.get("/", headers={"Accept-Language": header} if header else {}).get_data(as_text=True)
+    assert page_language(page) == expected
+
+
+@pytest.mark.parametrize("app_config", [{"BABEL_DEFAULT_LOCALE": "ru"}])
+def test_forum_default_applies_when_the_browser_names_no_offered_language(app, client):
+    page = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert page_language(page) == "ru"
+
+
+def test_unknown_default_language_is_refused_at_start(tmp_path):
+    from forum import create_app
+
+    with pytest.raises(ValueError, match="BABEL_DEFAULT_LOCALE must be one of en, ru, uz, kk"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "BABEL_DEFAULT_LOCALE": "fr",
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+
+
+def test_header_switcher_is_a_plain_form_naming_each_language_in_itself(client):
+    page = client.get("/companies/?q=dairy").get_data(as_text=True)
+    switcher = re.search(r'<details class="lang-switch".*?</details>', page, re.S).group(0)
+    assert 'method="post" action="/language"' in switcher
+    assert 'name="next" value="/companies/?q=dairy"' in switcher
+    buttons = re.findall(r'<button type="submit" name="locale" value="(\w+)" lang="\w+"[^>]*>([^<]+)</button>',
+                         switcher)
+    assert buttons == [("en", "English"), ("ru", "Русский"), ("uz", "Oʻzbekcha"), ("kk", "Қазақша")]
+    assert 'value="en" lang="en" aria-current="true"' in switcher
+
+
+def test_choice_in_the_switcher_beats_the_browser_and_returns_to_the_page(app, client):
+    response = client.post("/language", data={"locale": "kk", "next": "/companies/?q=dairy"},
+                           headers=RUSSIAN_BROWSER)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/companies/?q=dairy"
+    page = client.get("/companies/", headers=RUSSIAN_BROWSER).get_data(as_text=True)
+    assert page_language(page) == "kk"
+    assert nav_says(page, words(app, "kk", "Companies"))
+
+
+def test_logged_in_choice_is_saved_on_the_account_and_follows_it_to_another_browser(app, client, delegate,
+                                                                                      login_as):
+    login_as(delegate)
+    client.post("/language", data={"locale": "uz", "next": "/"})
+    assert locale_of(app, delegate) == "uz"
+
+    laptop = app.test_client()
+    laptop.post("/login", data={"email": "aigerim@example.kz", "password": factories.PASSWORD},
+                headers=RUSSIAN_BROWSER)
+    page = laptop.get("/companies/", headers=RUSSIAN_BROWSER).get_data(as_text=True)
+    assert page_language(page) == "uz"
+
+
+def test_choice_survives_logging_in_and_out(app, client, delegate, login_as):
+    client.post("/language", data={"locale": "ru", "next": "/"})
+    login_as(delegate)
+    assert page_language(client.get("/companies/").get_data(as_text=True)) == "ru"
+    logged_out = client.post("/logout", follow_redirects=True).get_data(as_text=True)
+    assert page_language(logged_out) == "ru"
+    assert html.escape(words(app, "ru", "You are logged out.")) in logged_out
+
+
+def test_unknown_language_is_refused_with_a_message_and_nothing_saved(app, client, delegate, login_as):
+    login_as(delegate)
+    response = client.post("/language", data={"locale": "xx", "next": "/companies/"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Choose one of the offered languages." in response.get_data(as_text=True)
+    assert locale_of(app, delegate) is None
+    assert page_language(client.get("/").get_data(as_text=True)) == "en"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\t/evil.example", ""])
+def test_switcher_never_redirects_off_site(client, target):
+    response = client.post("/language", data={"locale": "ru", "next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_pages_vary_by_language_for_caches(client):
+    vary = client.get("/").headers["Vary"]
+    assert "Accept-Language" in vary and "Cookie" in vary
+
+
+# --- what is translated -------------------------------------------------------------------------------------
+
+
+def test_sector_names_are_translated_and_an_organizers_own_label_is_not(app, client, make_company):
+    make_company(name="Esik Dairy", sectors=("dairy",))
+    with app.app_context():
+        own = Sector(key="silk", label="Silk road crafts", position=99)
+        db.session.add(own)
+        db.session.commit()
+    page = client.get("/", headers=RUSSIAN_BROWSER).get_data(as_text=True)
+    dairy = words(app, "ru", "Dairy")
+    assert dairy != "Dairy" and html.escape(dairy) in page
+    form = client.get("/companies/", headers=RUSSIAN_BROWSER).get_data(as_text=True)
+    assert f">{html.escape(dairy)}</option>" in form
+    assert ">Silk road crafts</option>" in form
+
+
+def test_company_texts_stay_in_the_language_they_were_written_in(app, client, make_company):
+    film = make_company(name="Qarshi Polymer Film", offers="Multilayer barrier film for milk pouches",
+                        needs="Polyethylene granules")
+    dairy = make_company(name="ТОО «Есик Сүт»", offers="Пастеризованное молоко и кефир", needs="Упаковка")
+    page = client.get(f"/companies/{film}", headers=RUSSIAN_BROWSER).get_data(as_text=True)
+    assert page_language(page) == "ru" and "Multilayer barrier film for milk pouches" in page
+    page = client.get(f"/companies/{dairy}").get_data(as_text=True)
+    assert page_language(page) == "en" and "Пастеризованное молоко и кефир" in page
+
+
+def test_dates_and_numbers_are_written_the_readers_way(app, client):
+    with app.app_context():
+        forum = db.session.scalar(select(Forum)) or Forum(name="Kashkadarya Invest-2024")
+        forum.starts_on, forum.ends_on = date(2024, 5, 14), date(2024, 5, 16)
+        db.session.add(forum)
+        db.session.commit()
+    for code in ("ru", "uz", "kk"):
+        page = client.get("/", headers={"Accept-Language": code}).get_data(as_text=True)
+        expected = format_interval(date(2024, 5, 14), date(2024, 5, 16), skeleton="yMMMd", locale=code)
+        assert html.escape(expected) in page, code
+        assert "May" not in expected
+    with app.test_request_context(), force_locale("ru"):
+        from flask_babel import format_percent
+
+        assert format_percent(0.85) == "85\xa0%"  # what My matches shows in Russian (see below)
+
+
+def test_match_list_in_russian_shows_russian_reasons_and_percentages(app, client, login_as):
+    with app.app_context():
+        almaty = factories.delegation("Almaty Region (Kazakhstan)")
+        kashka = factories.delegation("Kashkadarya Region (Uzbekistan)", "Uzbekistan")
+        dairy = factories.company(name="Esik Dairy", sectors=("dairy",), delegation_id=almaty,
+                                  offers="Pasteurised milk", needs="Packaging film for milk pouches")
+        factories.company(name="Qarshi Film", sectors=("packaging",), delegation_id=kashka,
+                          offers="Multilayer packaging film for dairy", needs="Fresh milk")
+        user = factories.user(company_id=dairy, locale="ru")
+        matching.recompute_all()
+    login_as(user)
+    page = client.get(f"/companies/{dairy}/matches").get_data(as_text=True)
+    assert page_language(page) == "ru"
+    assert re.search(r'class="score-number">\d{1,3}\xa0%<', page)
+    # Every reason is a Russian sentence around what the companies wrote (quoted as written).
+    reasons = re.findall(r"<li>(.*?)</li>", re.search(r'<ul class="reasons">(.*?)</ul>', page, re.S).group(1))
+    assert reasons
+    for reason in reasons:
+        assert re.search("[а-яё]{3}", re.sub(r"«[^»]*»|“[^”]*”", "", html.unescape(reason))), reason
+    assert "You need" not in page and "They need" not in page
+
+
+def test_cached_page_is_not_served_in_another_language(app, client, login_as, delegate):
+    login_as(delegate)
+    first = client.get("/my/agenda", follow_redirects=True).get_data(as_text=True)
+    assert page_language(first) == "en"
+    client.post("/language", data={"locale": "ru", "next": "/"})
+    again = client.get("/my/agenda", follow_redirects=True).get_data(as_text=True)
+    assert page_language(again) == "ru"
+    assert words(app, "ru", "My agenda") in again
+
+
+def test_notice_e_mails_are_written_in_each_recipients_language(app):
+    with app.app_context():
+        dairy = factories.company(name="Esik Dairy")
+        film = factories.company(name="Qarshi Film", sectors=("packaging",))
+        asker = factories.user(company_id=dairy, locale="ru")
+        kazakh = factories.user(email="kk@film.example", company_id=film, locale="kk")
+        unset = factories.user(email="none@film.example", company_id=film)
+    with app.test_request_context(headers=RUSSIAN_BROWSER):  # the asker reads Russian
+        meetings.request_meeting(db.session.get(User, asker), dairy, film, "О плёнке")
+        subjects = dict(db.session.execute(select(OutboxEmail.to, OutboxEmail.subject)).all())
+    assert subjects["kk@film.example"] == words(app, "kk", "%(company)s asks for a meeting", company="Esik Dairy")
+    assert subjects["none@film.example"] == "Esik Dairy asks for a meeting"  # the forum's default
+    assert kazakh and unset
+
+
+def test_password_reset_mail_comes_in_the_language_it_was_asked_in(app, client, delegate):
+    client.post("/password/forgot", data={"email": "aigerim@example.kz"}, headers={"Accept-Language": "uz"})
+    with app.app_context():
+        subject = db.session.scalar(select(OutboxEmail.subject).order_by(OutboxEmail.id.desc()))
+    assert subject == words(app, "uz", "Set a new password for the forum") != "Set a new password for the forum"
+
+
+def test_import_and_search_accept_sector_names_in_any_language(app, client, make_company):
+    make_company(name="Esik Dairy", sectors=("dairy",))
+    with app.test_request_context():
+        lookup = taxonomy.sector_lookup()
+        for code in ("ru", "uz", "kk"):
+            assert lookup[words(app, code, "Dairy").casefold()].key == "dairy"
+    found = client.get("/companies/", query_string={"q": words(app, "kk", "Dairy")}).get_data(as_text=True)
+    assert "Esik Dairy" in found
+
+
+# --- matching across languages and scripts -------------------------------------------------------------------
+
+
+def test_company_writing_in_russian_finds_its_english_writing_partner(app, client, login_as):
+    """An Almaty orchard describes itself in Russian; the partner it needs wrote in English, in another sector,
+    among English-writing companies of that partner's own sector and others."""
+    with app.app_context():
+        almaty = factories.delegation("Almaty Region (Kazakhstan)")
+        kashka = factories.delegation("Kashkadarya Region (Uzbekistan)", "Uzbekistan")
+        orchard = factories.company(
+            name="ТОО «Сады Талгара»", sectors=("fruit-vegetables",), delegation_id=almaty, languages=["ru"],
+            offers="Свежие яблоки, абрикосы и черешня урожая 2024 года, калибровка и сортировка",
+            needs="Холодильные склады и рефрижераторные перевозки фруктов в Узбекистан")
+        cold_chain = factories.company(
+            name="Qarshi Cold Chain", sectors=("logistics",), delegation_id=kashka, languages=["en"],
+            offers="Refrigerated trucks and cold storage warehouses for fruit and vegetables",
+            needs="Fresh apples and apricots for export")
+        for name, sector, offers, needs in [
+            ("Kitob Customs Brokers", "logistics", "Customs brokerage and document services", "Office furniture"),
+            ("Karshi Cement", "construction-materials", "Portland cement and concrete blocks", "Limestone"),
+            ("Shahrisabz Heritage Hotel", "tourism", "Hotel rooms and guided city tours", "Tour operators"),
+            ("Guzar Textile", "textiles", "Cotton yarn and knitted fabric", "Dyes and sewing machines"),
+        ]:
+            factories.company(name=name, sectors=(sector,), delegation_id=kashka, languages=["en"],
+                              offers=offers, needs=needs)
+        russian_user = factories.user(company_id=orchard)
+        english_user = factories.user(company_id=cold_chain)
+        matching.recompute_all()
+
+    login_as(russian_user)
+    page = client.get(f"/companies/{orchard}/matches").get_data(as_text=True)
+    assert shown_partners(page)[0] == "Qarshi Cold Chain"
+    client.post("/logout")
+    login_as(english_user)
+    page = client.get(f"/companies/{cold_chain}/matches").get_data(as_text=True)
+    assert shown_partners(page)[0] == "ТОО «Сады Талгара»"

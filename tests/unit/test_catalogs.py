@@ -27,13 +27,20 @@ TRANSLATED = [code for code in LANGUAGES if code != "en"]
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
 
+def _scanned_directory(path: str) -> bool:
+    # pybabel's default also skips folders starting with "_", which would leave templates/_partials and
+    # templates/_macros out of the catalogs (README: extract with --ignore-dirs, as here).
+    name = Path(path).name
+    return not name.startswith(".") and name != "__pycache__"
+
+
 def _extracted() -> dict[str, tuple[str, str | None, list[str]]]:
     """msgid -> (msgid, plural, where) for every message the sources ask for, as pybabel extract finds them."""
     with open(ROOT / "forum" / "babel.cfg") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     found: dict[str, tuple[str, str | None, list[str]]] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=KEYWORDS):
+            str(ROOT), method_map, options_map, keywords=KEYWORDS, directory_filter=_scanned_directory):
         msgid, plural = (message, None) if isinstance(message, str) else (message[0], message[1])
         if msgid:
             found.setdefault(msgid, (msgid, plural, []))[2].append(f"{filename}:{lineno}")
@@ -54,6 +61,9 @@ def test_the_sources_ask_for_the_messages_we_translate(extracted):
     # Guards the extraction itself: a broken babel.cfg would find nothing, and every check below would pass.
     assert len(extracted) > 1000
     assert "My agenda" in extracted and "Agriculture" in extracted  # a template string and a sector name
+    scanned = {where.rsplit(":", 1)[0] for _msgid, _plural, places in extracted.values() for where in places}
+    asking = {str(path.relative_to(ROOT)) for path in (ROOT / "templates").rglob("*.html") if "_(" in path.read_text()}
+    assert asking - scanned == set(), "templates the extraction did not read"
 
 
 @pytest.mark.parametrize("code", TRANSLATED)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
@@ -97,7 +97,7 @@ def can_see_contacts(user: User | AnonymousUserMixin, company: Company) -> bool:
 def _search_text(company: Company, sectors: Sequence[Sector]) -> str:
     parts = [company.name, company.city, company.country, company.offers, company.needs,
              company.description, company.delegation.name if company.delegation else ""]
-    parts += [name for s in sectors for name in sorted(sector_names(s.key, s.label))]  # found in any language
+    parts += [s.label for s in sectors]
     return " ".join(" ".join(parts).split()).casefold()
 
 
@@ -197,13 +197,27 @@ class DirectoryQuery:
     page: int = 1
 
 
+def text_search(stmt: Select, text: str) -> Select:
+    """Every word of ``text`` must appear in the company's profile, or name one of its sectors in any
+    interface language: the stored search text holds the sector's English label only, and "сүт" should
+    find the dairies too."""
+    words = text.casefold().split()[:10]
+    if not words:
+        return stmt
+    named = [(s.id, [n.casefold() for n in sector_names(s.key, s.label)]) for s in db.session.scalars(select(Sector))]
+    for word in words:
+        found = Company.search_text.contains(word, autoescape=True)
+        sector_ids = [sector_id for sector_id, names in named if any(word in name for name in names)]
+        stmt = stmt.where(or_(found, Company.sectors.any(Sector.id.in_(sector_ids))) if sector_ids else found)
+    return stmt
+
+
 def search_directory(query: DirectoryQuery, per_page: int) -> Pagination:
     """The public company directory: every word of the text must appear somewhere in the profile."""
     # Deactivated companies withdrew from the forum: organizers still see them in their own list.
     stmt = (select(Company).where(Company.active.is_(True)).options(selectinload(Company.sectors))
             .order_by(Company.name_key, Company.id))
-    for word in query.text.casefold().split()[:10]:
-        stmt = stmt.where(Company.search_text.contains(word, autoescape=True))
+    stmt = text_search(stmt, query.text)
     if query.delegation_id:
         stmt = stmt.where(Company.delegation_id == query.delegation_id)
     if query.sector_id:

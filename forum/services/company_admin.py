@@ -15,7 +15,7 @@ from forum.extensions import db
 from forum.models import Company, Delegation, MeetingRequest, RequestStatus, Role, Sector, User
 from forum.models.forum import COUNTRY_MAX, DELEGATION_NAME_MAX
 from forum.services import importer, matching, meetings
-from forum.services.companies import MAX_PAGE, CompanyProfile, apply_profile, get_company
+from forum.services.companies import MAX_PAGE, CompanyProfile, apply_profile, get_company, text_search
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
 from forum.services.transaction import atomic
 from forum.validation import clean_text
@@ -57,9 +57,8 @@ class CompanyListPage:
 
 def list_companies(query: CompanyListQuery, per_page: int) -> CompanyListPage:
     """Every company, deactivated and opted out too, with its counts; a fixed number of queries."""
-    stmt = select(Company).options(selectinload(Company.sectors)).order_by(Company.name_key, Company.id)
-    for word in query.text.casefold().split()[:10]:
-        stmt = stmt.where(Company.search_text.contains(word, autoescape=True))
+    stmt = text_search(select(Company).options(selectinload(Company.sectors)).order_by(Company.name_key, Company.id),
+                       query.text)
     if query.delegation_id:
         stmt = stmt.where(Company.delegation_id == query.delegation_id)
     if query.sector_id:

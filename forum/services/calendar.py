@@ -26,11 +26,13 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vDuration
 from sqlalchemy import select, update
 
 from forum.extensions import db
+from forum.i18n import writing_to
 from forum.models import Company, Forum, User, utcnow
 from forum.models.outcome import CalendarFeed
 from forum.services import delegate_agenda
@@ -265,7 +267,10 @@ def feed_calendar(token: str, now: datetime | None = None) -> bytes:
     if company is None or not company.active:
         raise NotFound(_("There is no such calendar."))
     now = now or utcnow()
-    content = agenda_ics(company.id, actor=owner, now=now)
+    # The calendar app sends no session: the words are in the owner's saved language, else in the one
+    # the app asks for.
+    with writing_to(owner, fallback=str(get_locale())):
+        content = agenda_ics(company.id, actor=owner, now=now)
     feed.last_fetched_at = now
     db.session.commit()
     return content

@@ -443,3 +443,33 @@ def test_uids_do_not_depend_on_the_host_name_used(app, client, login_as, agenda)
     by_name = events_by_uid(parse(phone.get(path, headers={"Host": "forum.example.org"})))
     assert list(by_ip) == list(by_name) == [f"meeting-{agenda['requests'][0]}@forum.local",
                                             f"meeting-{agenda['requests'][2]}@forum.local"]
+
+
+def test_subscription_feed_is_in_the_owners_language_whatever_the_calendar_app_asks(app, client, login_as,
+                                                                                     agenda):
+    from flask_babel import force_locale, gettext
+
+    with app.app_context():
+        db.session.get(User, agenda["delegates"][0]).locale = "kk"
+        db.session.commit()
+    login_as(agenda["delegates"][0])
+    path = subscribe(client)
+
+    cal = parse(app.test_client().get(path, headers={"Accept-Language": "ru-RU,ru"}))
+
+    with app.test_request_context(), force_locale("kk"):
+        table = gettext("Table %(number)d", number=1)
+    assert table != "Table 1"
+    assert [str(e["LOCATION"]) for e in cal.events] == [table, table]
+
+
+def test_subscription_feed_without_a_saved_language_follows_the_calendar_app(app, client, login_as, agenda):
+    from flask_babel import force_locale, gettext
+
+    login_as(agenda["delegates"][0])
+    path = subscribe(client)
+
+    cal = parse(app.test_client().get(path, headers={"Accept-Language": "uz-UZ,uz"}))
+
+    with app.test_request_context(), force_locale("uz"):
+        assert [str(e["LOCATION"]) for e in cal.events] == [gettext("Table %(number)d", number=1)] * 2

@@ -117,6 +117,16 @@ def test_logged_in_choice_is_saved_on_the_account_and_follows_it_to_another_brow
     assert page_language(page) == "uz"
 
 
+def test_account_page_says_which_language_is_saved(app, client, delegate, login_as):
+    login_as(delegate)
+    page = client.get("/account").get_data(as_text=True)
+    assert "Not chosen: pages follow your browser's language, and e-mails come in English." in html.unescape(page)
+    client.post("/language", data={"locale": "kk", "next": "/account"})
+    page = client.get("/account").get_data(as_text=True)
+    shown = re.search(r'data-testid="account-language">(.*?)</dd>', page, re.S).group(1)
+    assert shown.startswith("Қазақша") and html.escape(words(app, "kk", "E-mails to you are written in it too.")) in shown
+
+
 def test_choice_survives_logging_in_and_out(app, client, delegate, login_as):
     client.post("/language", data={"locale": "ru", "next": "/"})
     login_as(delegate)

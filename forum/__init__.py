@@ -74,8 +74,11 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | P
 
 
 def _init_extensions(app: Flask) -> None:
-    from forum import models  # noqa: F401  (models must be imported before migrations look at them)
-    from forum.i18n import install_template_gettext, select_locale, select_timezone, vary_by_language
+    from forum import (
+        i18n,
+        models,  # noqa: F401  (models must be imported before migrations look at them)
+    )
+    from forum.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     from forum import cache
@@ -91,7 +94,7 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     install_template_gettext(app)
-    vary_by_language(app)
+    i18n.register(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

@@ -56,7 +56,8 @@ IGNORED_WRITES: dict[str, frozenset[str] | None] = {
     "meeting_attendance": None,
     "meeting_feedback": None,
     "api_token": None,
-    "user_account": frozenset({"last_login_at", "session_version", "password_hash", "locale"}),
+    "user_account": frozenset({"last_login_at", "session_version", "password_hash", "locale",
+                              "last_locale"}),
     "calendar_feed": frozenset({"last_fetched_at"}),
 }
 

@@ -2,50 +2,76 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_interval
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale, get_translations
 
 # The interface languages, each named in itself: a reader scans the switcher for their own language's name.
 # English is the source; forum/translations holds the others (tests/unit/test_catalogs.py keeps them complete).
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "uz": "Oʻzbekcha", "kk": "Қазақша"}
 
-# The session key of a visitor's choice in the switcher (logged in or not).
-SESSION_KEY = "locale"
+# This browser's choice in the switcher, logged in or not. A cookie of its own rather than the session:
+# it outlives closing the browser and logging out, and the login session stays a session.
+COOKIE = "forum_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def default_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _offered(code: object) -> str | None:
+    return code if isinstance(code, str) and code in LANGUAGES else None
+
+
+def browser_choice() -> str | None:
+    """The language chosen in this browser's switcher, if any."""
+    return _offered(request.cookies.get(COOKIE))
+
+
+def negotiate(accept_language: Iterable[tuple[str, float]]) -> str | None:
+    """The first offered language in the browser's order of preference, matched on the primary subtag:
+    "kk-KZ, ru;q=0.9, en;q=0.8" is Kazakh. (werkzeug's best_match prefers a lower-ranked exact "en" to
+    "kk-KZ".) A "*" ends the search: the reader takes anything, so the forum's default."""
+    for value, quality in accept_language:
+        if quality <= 0:
+            continue
+        if value == "*":
+            return None
+        code = _offered(value.replace("_", "-").split("-")[0].lower())
+        if code:
+            return code
+    return None
+
+
 def select_locale() -> str:
-    """The saved preference (the account's, else this browser's choice), then Accept-Language, then the
-    forum's default. Outside a request (CLI, workers) the default."""
+    """The account's saved language, then this browser's choice, then Accept-Language, then the forum's
+    default. Outside a request (CLI, workers) the default."""
     if not has_request_context():
         return default_locale()
     from flask_login import current_user
 
-    saved = getattr(current_user, "locale", None) if current_user else None
-    if saved in LANGUAGES:
-        return saved
-    chosen = session.get(SESSION_KEY)
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(list(LANGUAGES)) or default_locale()
+    return (_offered(getattr(current_user, "locale", None)) or browser_choice()
+            or negotiate(request.accept_languages) or default_locale())
+
+
+def remember_choice(response: Response, code: str) -> None:
+    """Keep ``code`` as this browser's language (the switcher, or an account's saved language at login)."""
+    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
 
 
 def recipient_locale(user: object | None, fallback: str | None = None) -> str:
-    """The language to write to someone in: their saved preference, else ``fallback``, else the forum's
-    default. A notice to a partner must not come in the language of whoever caused it."""
-    saved = getattr(user, "locale", None)
-    if saved in LANGUAGES:
-        return saved
-    return fallback if fallback in LANGUAGES else default_locale()
+    """The language to write to someone in: the one they chose, else the one they last used the site in,
+    else ``fallback``, else the forum's default. A notice to a partner must not come in the language of
+    whoever caused it."""
+    return (_offered(getattr(user, "locale", None)) or _offered(getattr(user, "last_locale", None))
+            or _offered(fallback) or default_locale())
 
 
 @contextmanager
@@ -83,16 +109,26 @@ def install_template_gettext(app: Flask) -> None:
         newstyle=True)
 
 
-def vary_by_language(app: Flask) -> None:
-    """Pages are in the language of the account, the session or Accept-Language: a cache in between (a
-    proxy, the browser's own) must not give one reader's page to another."""
-
+def register(app: Flask) -> None:
     @app.after_request
-    def _vary(response):
-        if response.mimetype == "text/html":
-            response.vary.add("Accept-Language")
-            response.vary.add("Cookie")
+    def _language_of_pages(response: Response) -> Response:
+        if response.mimetype != "text/html":
+            return response
+        # Pages are in the language of the account, the browser's choice or Accept-Language: a cache in
+        # between (a proxy, the browser's own) must not give one reader's page to another.
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        # An account's language becomes this browser's too, so that pages after logging out keep it.
+        from flask_login import current_user
+
+        saved = _offered(getattr(current_user, "locale", None))
+        if saved and request.cookies.get(COOKIE) != saved and COOKIE not in _cookies_set(response):
+            remember_choice(response, saved)
         return response
+
+
+def _cookies_set(response: Response) -> set[str]:
+    return {header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")}
 
 
 def format_date_range(start: date, end: date) -> str:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from forum.matching.vectorize import APOSTROPHES
 from forum.models.company import WEBSITE_MAX
 
 # Control characters break CSV exports and PostgreSQL refuses NUL outright; keep tabs and newlines.
@@ -81,6 +82,14 @@ def clean_phone(value: str) -> str:
     if text and not _PHONE.match(text):
         raise ValueError(_("Enter a phone number with digits, spaces and an optional leading +."))
     return text
+
+
+_ONE_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
+
+
+def fold_apostrophes(text: str) -> str:
+    """One apostrophe for all: Uzbek Latin writes oʻ and gʻ with U+02BB, but keyboards type ' or ‘ or `."""
+    return text.translate(_ONE_APOSTROPHE)
 
 
 def local_path(target: str | None) -> str | None:

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from forum.agenda import bp
+from forum.i18n import LANGUAGES
 from forum.services.forums import forum_for_request
 
 THEME_COLOR = "#0f4c5c"  # --brand in static/css/forum.css
@@ -82,7 +83,11 @@ def manifest_data(forum_name: str | None) -> dict[str, Any]:
 @bp.get("/sw.js")
 def service_worker() -> Response:
     source = (Path(current_app.static_folder) / "js" / "sw.js").read_text(encoding="utf-8")
-    build = worker_build(current_app)
+    # The worker saves the offline pages without cookies (they must not name whoever was logged in), so
+    # their URLs carry the reader's language; a new language makes a new worker, which saves them again.
+    code = str(get_locale())
+    build = {**worker_build(current_app), "offline": f"/offline?lang={code}",
+             "offline_form": f"/offline?form=1&lang={code}"}
     block = "/* build */ " + json.dumps(build) + " /* end build */"
     response = Response(_BUILD_BLOCK.sub(lambda _match: block, source, count=1),
                         mimetype="application/javascript")
@@ -125,4 +130,6 @@ def worker_build(app: Flask) -> dict[str, Any]:
 def offline_page() -> str:
     """What the service worker shows for a page it has no copy of while there is no connection, and
     (``?form=1``) for a form sent without one: a check-in or feedback that did not reach the server."""
-    return render_template("agenda/offline.html", form=request.args.get("form") == "1")
+    code = request.args.get("lang")
+    with force_locale(code if code in LANGUAGES else str(get_locale())):
+        return render_template("agenda/offline.html", form=request.args.get("form") == "1")

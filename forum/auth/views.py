@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -23,19 +24,13 @@ from forum.services.errors import ServiceError
 from forum.validation import local_path
 
 
-def _clear_session() -> None:
-    """Empty the session but keep the language the visitor chose: logging in or out is no reason to
-    switch a Russian reader back to English."""
-    language = session.get(i18n.SESSION_KEY)
-    session.clear()
-    if language:
-        session[i18n.SESSION_KEY] = language
-
-
 def _start_session(user, remember: bool = False) -> None:
     # A fresh session on login, so a session id planted before login is worthless.
-    _clear_session()
+    session.clear()
     login_user(user, remember=remember)
+    # A language chosen in this browser before logging in becomes the account's, if it has none; the one
+    # the pages are in is kept for e-mails to someone who never chose.
+    accounts.note_language(user, i18n.browser_choice(), str(get_locale()))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -49,7 +44,7 @@ def signup() -> str | Response:
     if form.validate_on_submit():
         try:
             user = accounts.sign_up(form.email.data, form.password.data, form.full_name.data, form.to_profile(),
-                                   locale=session.get(i18n.SESSION_KEY))
+                                   locale=i18n.browser_choice(), last_locale=str(get_locale()))
         except accounts.AddressTaken:
             # The address has an account; its owner got an e-mail. Say no more than that mail was sent.
             return render_template("auth/signup_check_email.html", email=form.email.data)
@@ -98,7 +93,7 @@ def logout() -> Response:
         # ?next=/logout would send the user, once logged in again, to a POST-only URL (a 405 page).
         return redirect(url_for("auth.login"))
     logout_user()
-    _clear_session()
+    session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.home"))
 
@@ -111,7 +106,7 @@ def logout_everywhere() -> Response:
         return redirect(url_for("auth.account"))
     accounts.end_all_sessions(current_user._get_current_object())
     logout_user()
-    _clear_session()
+    session.clear()
     flash(_("You are logged out on every device, this one included. Log in again to go on."), "info")
     return redirect(url_for("auth.login"))
 

@@ -113,7 +113,9 @@ _CYRILLIC = {
     "ә": "a", "ғ": "g", "қ": "q", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i", "ў": "o",
     "ҳ": "h",
 }
-_APOSTROPHES = "'’ʻʼ‘`´"
+# Every character people type as an apostrophe (public: the directory search folds them the same way).
+APOSTROPHES = "'’ʻʼ‘`´"
+_APOSTROPHES = APOSTROPHES
 # Uzbek Latin writes o‘ and g‘ with any of several apostrophes; dropping them makes o'g'it == ogit.
 _TRANSLIT = str.maketrans({**_CYRILLIC, **dict.fromkeys(_APOSTROPHES, "")})
 _APOSTROPHES_ONLY = str.maketrans(dict.fromkeys(_APOSTROPHES, ""))

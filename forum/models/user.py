@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):
     # The interface language the person chose in the switcher (a code of forum.i18n.LANGUAGES), or None to
     # follow the browser. E-mails to them are written in it too.
     locale: Mapped[str | None] = mapped_column(String(8))
+    # The language they last logged in with (their browser's, if they never chose): e-mails to someone who
+    # never chose are written in it rather than the forum's default.
+    last_locale: Mapped[str | None] = mapped_column(String(8))
 
     company: Mapped[Company | None] = relationship(back_populates="delegates")
 

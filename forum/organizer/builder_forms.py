@@ -61,5 +61,6 @@ class ActionForm(VersionedForm):
 
 class RescheduleForm(VersionedForm):
     time_limit = FloatField(_l("Time limit (seconds)"), default=10.0,
-                            validators=[InputRequired(), NumberRange(1, 120)])
+                            validators=[InputRequired(_l("Enter a time limit in seconds.")),
+                                        NumberRange(1, 120, _l("Enter a time limit from 1 to 120 seconds."))])
     session = HiddenField()

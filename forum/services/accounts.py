@@ -71,7 +71,7 @@ def _tell_owner_of_signup_attempt(user: User) -> None:
 
 
 def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile,
-            locale: str | None = None) -> User:
+            locale: str | None = None, last_locale: str | None = None) -> User:
     """Create a participant and their company together: either both exist afterwards or neither.
 
     An address that already has an account raises AddressTaken after e-mailing its owner, so the page
@@ -99,7 +99,8 @@ def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile,
         _tell_owner_of_signup_attempt(existing)
         raise AddressTaken(_("Check your e-mail."), field="email")
     user = User(email=email, full_name=full_name, role=Role.PARTICIPANT,
-                locale=locale if locale in LANGUAGES else None)
+                locale=locale if locale in LANGUAGES else None,
+                last_locale=last_locale if last_locale in LANGUAGES else None)
     user.set_password(password)
     try:
         db.session.add(company)
@@ -164,6 +165,18 @@ def set_locale(user: User, locale: str) -> None:
         raise ServiceError(_("Choose one of the offered languages."), field="locale")
     user.locale = locale
     db.session.commit()
+
+
+def note_language(user: User, chosen: str | None, current: str) -> None:
+    """At login: adopt the language chosen in this browser when the account has none, and remember the
+    one the pages are in (e-mails to people who never chose use it)."""
+    changed = False
+    if user.locale is None and chosen in LANGUAGES:
+        user.locale, changed = chosen, True
+    if current in LANGUAGES and user.last_locale != current:
+        user.last_locale, changed = current, True
+    if changed:
+        db.session.commit()
 
 
 # --- ending sessions, disabling accounts ---------------------------------------------------------

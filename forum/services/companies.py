@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
+from forum.matching.vectorize import APOSTROPHES
 from forum.models import (
     Company,
     CompanySize,
@@ -26,6 +27,7 @@ from forum.models import (
 )
 from forum.models.forum import sector_names
 from forum.services.errors import NotFound, PermissionDenied, ServiceError
+from forum.validation import fold_apostrophes
 
 
 @dataclass
@@ -197,16 +199,27 @@ class DirectoryQuery:
     page: int = 1
 
 
+def _searchable(word: str):
+    """The stored search text, with its apostrophes folded in SQL only when the word has one (a Uzbek
+    "oʻ" typed as "o'"): the common search stays a plain LIKE."""
+    column = Company.search_text
+    if "'" in word:
+        for apostrophe in APOSTROPHES.replace("'", ""):
+            column = func.replace(column, apostrophe, "'")
+    return column
+
+
 def text_search(stmt: Select, text: str) -> Select:
     """Every word of ``text`` must appear in the company's profile, or name one of its sectors in any
     interface language: the stored search text holds the sector's English label only, and "сүт" should
     find the dairies too."""
-    words = text.casefold().split()[:10]
+    words = fold_apostrophes(text.casefold()).split()[:10]
     if not words:
         return stmt
-    named = [(s.id, [n.casefold() for n in sector_names(s.key, s.label)]) for s in db.session.scalars(select(Sector))]
+    named = [(s.id, [fold_apostrophes(n.casefold()) for n in sector_names(s.key, s.label)])
+             for s in db.session.scalars(select(Sector))]
     for word in words:
-        found = Company.search_text.contains(word, autoescape=True)
+        found = _searchable(word).contains(word, autoescape=True)
         sector_ids = [sector_id for sector_id, names in named if any(word in name for name in names)]
         stmt = stmt.where(or_(found, Company.sectors.any(Sector.id.in_(sector_ids))) if sector_ids else found)
     return stmt

@@ -28,7 +28,7 @@ from forum.services import matching, taxonomy
 from forum.services.companies import CompanyProfile, apply_profile, find_by_name
 from forum.services.errors import ServiceError
 from forum.services.exports import restore
-from forum.validation import check_length, clean_email, clean_text, clean_website
+from forum.validation import check_length, clean_email, clean_text, clean_website, fold_apostrophes
 
 REQUIRED_COLUMNS = ("name", "delegation", "country", "city", "sectors", "offers", "needs")
 OPTIONAL_COLUMNS = ("description", "website", "contact_name", "contact_email", "languages")
@@ -158,7 +158,7 @@ def _parse_row(values: dict[str, str], existing_delegations: dict[str, Delegatio
     if not sector_names:
         problems.append(_("no sector is given"))
     for sector_name in sector_names:
-        sector = sectors.get(sector_name.casefold())
+        sector = sectors.get(sector_name.casefold()) or sectors.get(fold_apostrophes(sector_name.casefold()))
         if sector is None:
             problems.append(_("unknown sector “%(sector)s”", sector=sector_name[:60]))
         elif sector.id not in sector_ids:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import Delegation, Sector
 from forum.models.forum import DEFAULT_SECTORS, sector_names
+from forum.validation import fold_apostrophes
 
 
 def ensure_default_sectors() -> None:
@@ -33,6 +34,8 @@ def sector_lookup() -> dict[str, Sector]:
         lookup[sector.key.casefold()] = sector
         for name in sector_names(sector.key, sector.label):
             lookup.setdefault(name.casefold(), sector)
+            # "Qishloq xo'jaligi" typed with a keyboard's apostrophe; the importer folds its cells the same way.
+            lookup.setdefault(fold_apostrophes(name.casefold()), sector)
         lookup[sector.label.casefold()] = sector  # the stored label always wins
     return lookup
 

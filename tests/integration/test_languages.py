@@ -60,8 +60,16 @@ def test_browser_language_is_used_when_nothing_is_saved(app, client):
 @pytest.mark.parametrize("header, expected", [
     ("kk-KZ,kk;q=0.9,ru;q=0.8", "kk"),
     ("uz-Latn-UZ,uz;q=0.9", "uz"),
+    # The reader's first language wins even when only a lower-ranked one matches a code exactly.
+    ("kk-KZ,ru-RU;q=0.9,en;q=0.8", "kk"),
+    ("uz-UZ,ru;q=0.8", "uz"),
+    ("ru-RU,en;q=0.5", "ru"),
+    ("uz-Latn-UZ,en;q=0.9", "uz"),
+    ("ru-RU,*;q=0.5", "ru"),
+    ("en;q=0,ru", "ru"),  # q=0 means "not this one"
     ("fr-FR,fr;q=0.9,ru;q=0.5", "ru"),  # French is not offered: the next language the browser accepts
     ("fr-FR,de;q=0.9", "en"),  # none offered: the forum's default
+    ("*", "en"),
     ("", "en"),
 ])
 def test_accept_language_picks_the_best_offered_language(client, header, expected):
@@ -134,6 +142,71 @@ def test_choice_survives_logging_in_and_out(app, client, delegate, login_as):
     logged_out = client.post("/logout", follow_redirects=True).get_data(as_text=True)
     assert page_language(logged_out) == "ru"
     assert html.escape(words(app, "ru", "You are logged out.")) in logged_out
+
+
+def test_choice_is_kept_by_the_browser_after_it_closes(client):
+    response = client.post("/language", data={"locale": "uz", "next": "/"})
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("forum_lang="))
+    assert "forum_lang=uz" in cookie and "Max-Age=" in cookie and "HttpOnly" in cookie
+
+
+@pytest.mark.parametrize("value", ["xx", "", "RU", "ru-RU"])
+def test_an_odd_language_cookie_is_ignored(client, value):
+    client.set_cookie("forum_lang", value)
+    page = client.get("/", headers={"Accept-Language": "kk"})
+    assert page.status_code == 200 and page_language(page.get_data(as_text=True)) == "kk"
+
+
+def test_choice_made_before_logging_in_becomes_the_accounts(app, client, delegate):
+    client.post("/language", data={"locale": "kk", "next": "/"})
+    client.post("/login", data={"email": "aigerim@example.kz", "password": factories.PASSWORD})
+    assert locale_of(app, delegate) == "kk"
+
+
+def test_accounts_language_stays_in_this_browser_after_logging_out(app, client, make_user):
+    user = make_user(email="saved@example.kz", locale="kk")
+    client.post("/login", data={"email": "saved@example.kz", "password": factories.PASSWORD},
+                headers={"Accept-Language": "en"})
+    assert page_language(client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)) == "kk"
+    client.post("/logout")
+    assert page_language(client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)) == "kk"
+    assert user
+
+
+def test_someone_who_never_chose_gets_e_mails_in_the_language_they_use(app, client, delegate):
+    """A delegate who signed up or logged in with a Russian browser and never touched the switcher."""
+    client.post("/login", data={"email": "aigerim@example.kz", "password": factories.PASSWORD},
+                headers=RUSSIAN_BROWSER)
+    with app.app_context():
+        user = db.session.get(User, delegate)
+        assert (user.locale, user.last_locale) == (None, "ru")
+        own = user.company_id
+        other = factories.company(name="Qarshi Film", sectors=("packaging",))
+        asker = factories.user(company_id=other)
+    with app.test_request_context():  # the asker reads English
+        meetings.request_meeting(db.session.get(User, asker), other, own)
+        subject = db.session.scalar(select(OutboxEmail.subject).where(OutboxEmail.to == "aigerim@example.kz"))
+    assert subject == words(app, "ru", "%(company)s asks for a meeting", company="Qarshi Film")
+
+
+def test_switcher_on_a_page_answered_to_a_form_comes_back_to_it(client):
+    page = client.post("/login", data={"email": "nobody@example.kz", "password": "wrong"}).get_data(as_text=True)
+    assert 'name="next" value="/login"' in page
+
+
+def test_uzbek_names_typed_with_a_keyboard_apostrophe_are_found(app, client, make_company):
+    make_company(name="Guzar Textile", sectors=("textiles",), offers="Cotton yarn", needs="Dyes")
+    make_company(name="Qarshi Oʻgʻit", sectors=("agriculture",), offers="Mineral oʻgʻitlar", needs="Seeds")
+    textiles = words(app, "uz", "Textiles")
+    assert "ʻ" in textiles
+    for typed in (textiles.replace("ʻ", "'"), textiles.replace("ʻ", "‘"), textiles.replace("ʻ", "`")):
+        found = client.get("/companies/", query_string={"q": typed}).get_data(as_text=True)
+        assert "Guzar Textile" in found and "Qarshi Oʻgʻit" not in found, typed
+    found = client.get("/companies/", query_string={"q": "o'g'itlar"}).get_data(as_text=True)
+    assert "Qarshi Oʻgʻit" in found and "Guzar Textile" not in found
+    with app.test_request_context():
+        assert taxonomy.sector_lookup()[words(app, "uz", "Agriculture").replace("ʻ", "'").casefold()].key == \
+            "agriculture"
 
 
 def test_unknown_language_is_refused_with_a_message_and_nothing_saved(app, client, delegate, login_as):

@@ -75,7 +75,7 @@ def test_manifest_icons_load_at_their_declared_sizes(client) -> None:
 def test_every_page_links_the_manifest_and_the_apple_touch_icon(client) -> None:
     page = client.get("/login").get_data(as_text=True)
 
-    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert '<link rel="manifest" href="/manifest.webmanifest" crossorigin="use-credentials">' in page
     assert '<link rel="apple-touch-icon" href="/static/img/icons/apple-touch-icon.png">' in page
     assert '<script src="/static/js/sw-register.js" defer></script>' in page
     icon = client.get("/static/img/icons/apple-touch-icon.png")
@@ -99,8 +99,8 @@ def test_service_worker_build_lists_assets_that_exist(client) -> None:
     build = build_block(client.get("/sw.js").get_data(as_text=True))
 
     assert re.fullmatch(r"[0-9a-f]{12}", build["version"])
-    assert build["offline"] == "/offline"
-    assert build["offline_form"] == "/offline?form=1"
+    assert build["offline"] == "/offline?lang=en"
+    assert build["offline_form"] == "/offline?form=1&lang=en"
     for needed in ("/static/css/forum.css", "/static/js/sw-register.js", "/static/js/offline-status.js",
                    "/static/img/logo.svg", "/static/img/icons/icon-192.png"):
         assert needed in build["assets"]
@@ -144,3 +144,15 @@ def test_offline_page_for_a_form_says_nothing_was_sent(client) -> None:
             in page)
     assert "Try again" not in page  # a retry would GET a URL that only takes posts
     assert '<a class="button" href="/my/agenda">Open My agenda</a>' in page
+
+
+def test_offline_pages_are_saved_in_the_readers_language(client) -> None:
+    """The worker fetches them without cookies: the language travels in their URL."""
+    client.post("/language", data={"locale": "ru", "next": "/"})
+    build = build_block(client.get("/sw.js").get_data(as_text=True))
+    assert (build["offline"], build["offline_form"]) == ("/offline?lang=ru", "/offline?form=1&lang=ru")
+
+    page = client.application.test_client().get(build["offline"]).get_data(as_text=True)  # no cookies
+    assert '<html lang="ru">' in page and "You are offline" not in page
+    english = client.application.test_client().get("/offline?lang=xx").get_data(as_text=True)
+    assert '<html lang="en">' in english and "You are offline" in english

@@ -4,6 +4,7 @@
     .venv/bin/python tests/benchmarks/load/profile_pages.py --seed sqlite:////tmp/load/forum.sqlite   # seed first
     .venv/bin/python tests/benchmarks/load/profile_pages.py URL --profile "My agenda"   # pyinstrument or cProfile
     .venv/bin/python tests/benchmarks/load/profile_pages.py URL --no-cache   # every page rendered in full
+    .venv/bin/python tests/benchmarks/load/profile_pages.py URL --language ru   # the pages in Russian
 
 Logs one delegate in through the test client on a database seeded by seed.py (--seed seeds an empty one),
 then times each page of the benchmark (median and p95 of --runs calls, SQL queries per call), served from the
@@ -42,6 +43,8 @@ def main() -> None:
     parser.add_argument("--delegate", type=int, default=1, help="which delegate (1-500) logs in")
     parser.add_argument("--no-cache", action="store_true",
                         help="render every page in full (CACHE off): the cost of a page-cache miss")
+    parser.add_argument("--language", default="en",
+                        help="the browser's Accept-Language (en, ru, uz, kk): the cost of a translated page")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="load-profile-")
     if args.seed:
@@ -55,6 +58,7 @@ def main() -> None:
         user = db.session.scalar(select(User).where(User.email == email))
         company_id, other = user.company_id, user.company_id % 500 + 1
     client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = args.language
     answer = client.post("/login", data={"email": email, "password": PASSWORD})
     assert answer.status_code == 302, answer.status_code
     pages = {"My agenda": "/my/agenda", "My matches": f"/companies/{company_id}/matches",
@@ -66,6 +70,7 @@ def main() -> None:
     for name, path in pages.items():
         first = client.get(path)
         assert first.status_code == 200, (path, first.status_code)
+        assert f'<html lang="{args.language}">'.encode() in first.get_data(), f"{path} is not in {args.language}"
         statements.clear()
         client.get(path)
         queries = len(statements)

@@ -67,11 +67,12 @@ def remember_choice(response: Response, code: str) -> None:
 
 
 def recipient_locale(user: object | None, fallback: str | None = None) -> str:
-    """The language to write to someone in: the one they chose, else the one they last used the site in,
-    else ``fallback``, else the forum's default. A notice to a partner must not come in the language of
-    whoever caused it."""
-    return (_offered(getattr(user, "locale", None)) or _offered(getattr(user, "last_locale", None))
-            or _offered(fallback) or default_locale())
+    """The language to write to someone in: the one they chose; else ``fallback``, the language of the
+    request when it is theirs (a reset they asked for, their phone's calendar app); else the one they last
+    logged in with; else the forum's default. A notice to a partner must not come in the language of
+    whoever caused it, so notices pass no fallback."""
+    return (_offered(getattr(user, "locale", None)) or _offered(fallback)
+            or _offered(getattr(user, "last_locale", None)) or default_locale())
 
 
 @contextmanager

@@ -328,6 +328,17 @@ def test_password_reset_mail_comes_in_the_language_it_was_asked_in(app, client, 
     assert subject == words(app, "uz", "Set a new password for the forum") != "Set a new password for the forum"
 
 
+def test_reset_asked_from_another_browser_comes_in_that_language_not_the_last_one(app, client, delegate):
+    client.post("/login", data={"email": "aigerim@example.kz", "password": factories.PASSWORD},
+                headers=RUSSIAN_BROWSER)  # last logged in with Russian
+    client.post("/logout")
+    app.test_client().post("/password/forgot", data={"email": "aigerim@example.kz"},
+                           headers={"Accept-Language": "kk"})
+    with app.app_context():
+        subject = db.session.scalar(select(OutboxEmail.subject).order_by(OutboxEmail.id.desc()))
+    assert subject == words(app, "kk", "Set a new password for the forum")
+
+
 def test_import_and_search_accept_sector_names_in_any_language(app, client, make_company):
     make_company(name="Esik Dairy", sectors=("dairy",))
     with app.test_request_context():

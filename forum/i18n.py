@@ -25,13 +25,14 @@ def default_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _offered(code: object) -> str | None:
+def offered(code: object) -> str | None:
+    """``code`` when it names an interface language (anything else, from a cookie or a form: None)."""
     return code if isinstance(code, str) and code in LANGUAGES else None
 
 
 def browser_choice() -> str | None:
     """The language chosen in this browser's switcher, if any."""
-    return _offered(request.cookies.get(COOKIE))
+    return offered(request.cookies.get(COOKIE))
 
 
 def negotiate(accept_language: Iterable[tuple[str, float]]) -> str | None:
@@ -43,7 +44,7 @@ def negotiate(accept_language: Iterable[tuple[str, float]]) -> str | None:
             continue
         if value == "*":
             return None
-        code = _offered(value.replace("_", "-").split("-")[0].lower())
+        code = offered(value.replace("_", "-").split("-")[0].lower())
         if code:
             return code
     return None
@@ -56,7 +57,7 @@ def select_locale() -> str:
         return default_locale()
     from flask_login import current_user
 
-    return (_offered(getattr(current_user, "locale", None)) or browser_choice()
+    return (offered(getattr(current_user, "locale", None)) or browser_choice()
             or negotiate(request.accept_languages) or default_locale())
 
 
@@ -71,8 +72,8 @@ def recipient_locale(user: object | None, fallback: str | None = None) -> str:
     request when it is theirs (a reset they asked for, their phone's calendar app); else the one they last
     logged in with; else the forum's default. A notice to a partner must not come in the language of
     whoever caused it, so notices pass no fallback."""
-    return (_offered(getattr(user, "locale", None)) or _offered(fallback)
-            or _offered(getattr(user, "last_locale", None)) or default_locale())
+    return (offered(getattr(user, "locale", None)) or offered(fallback)
+            or offered(getattr(user, "last_locale", None)) or default_locale())
 
 
 @contextmanager
@@ -122,7 +123,7 @@ def register(app: Flask) -> None:
         # An account's language becomes this browser's too, so that pages after logging out keep it.
         from flask_login import current_user
 
-        saved = _offered(getattr(current_user, "locale", None))
+        saved = offered(getattr(current_user, "locale", None))
         if saved and request.cookies.get(COOKIE) != saved and COOKIE not in _cookies_set(response):
             remember_choice(response, saved)
         return response

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from forum.agenda import bp
-from forum.i18n import LANGUAGES
+from forum.i18n import offered
 from forum.services.forums import forum_for_request
 
 THEME_COLOR = "#0f4c5c"  # --brand in static/css/forum.css
@@ -131,5 +131,5 @@ def offline_page() -> str:
     """What the service worker shows for a page it has no copy of while there is no connection, and
     (``?form=1``) for a form sent without one: a check-in or feedback that did not reach the server."""
     code = request.args.get("lang")
-    with force_locale(code if code in LANGUAGES else str(get_locale())):
+    with force_locale(offered(code) or str(get_locale())):
         return render_template("agenda/offline.html", form=request.args.get("form") == "1")

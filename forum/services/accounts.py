@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.extensions import db
-from forum.i18n import LANGUAGES, writing_to
+from forum.i18n import offered, writing_to
 from forum.models import Company, Role, User, utcnow
 from forum.services import mail, matching
 from forum.services.companies import CompanyProfile, apply_profile
@@ -99,8 +99,7 @@ def sign_up(email: str, password: str, full_name: str, profile: CompanyProfile,
         _tell_owner_of_signup_attempt(existing)
         raise AddressTaken(_("Check your e-mail."), field="email")
     user = User(email=email, full_name=full_name, role=Role.PARTICIPANT,
-                locale=locale if locale in LANGUAGES else None,
-                last_locale=last_locale if last_locale in LANGUAGES else None)
+                locale=offered(locale), last_locale=offered(last_locale))
     user.set_password(password)
     try:
         db.session.add(company)
@@ -161,7 +160,7 @@ def create_organizer(email: str, password: str, full_name: str = "") -> User:
 
 def set_locale(user: User, locale: str) -> None:
     """Save the interface language the person chose; e-mails to them are written in it too."""
-    if locale not in LANGUAGES:
+    if offered(locale) is None:
         raise ServiceError(_("Choose one of the offered languages."), field="locale")
     user.locale = locale
     db.session.commit()
@@ -171,9 +170,9 @@ def note_language(user: User, chosen: str | None, current: str) -> None:
     """At login: adopt the language chosen in this browser when the account has none, and remember the
     one the pages are in (e-mails to people who never chose use it)."""
     changed = False
-    if user.locale is None and chosen in LANGUAGES:
+    if user.locale is None and offered(chosen):
         user.locale, changed = chosen, True
-    if current in LANGUAGES and user.last_locale != current:
+    if offered(current) and user.last_locale != current:
         user.last_locale, changed = current, True
     if changed:
         db.session.commit()
